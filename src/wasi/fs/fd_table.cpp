@@ -607,6 +607,8 @@ Errno FdTable::PathOpen(uint32_t fd, Lookupflags dirflags, std::string_view path
     return Errno::kRofs;
   }
   if (OpenCount() >= kMaxOpenFds) return Errno::kMfile;
+  // Linux refuses O_CREAT on "name/" before resolving anything; say so for both resolvers.
+  if ((oflags & kOflagsCreat) && path.back() == '/') return Errno::kIsdir;
 
   int flags = O_NOCTTY;
   flags |= want_write ? (want_read ? O_RDWR : O_WRONLY) : O_RDONLY;
