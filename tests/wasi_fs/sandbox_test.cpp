@@ -233,6 +233,14 @@ TEST_P(SandboxTest, SymlinkCreationPointingOutIsRefused) {
   uint32_t fd = 0;
   ASSERT_EQ(Open(kSandbox, "sub/l_ok", 0, kReadOnlyRights, &fd), Errno::kSuccess);
   EXPECT_EQ(Read(fd), "inside");
+
+  // A link moved higher up after its creation points out; following it is still refused.
+  ASSERT_EQ(table_->PathCreateDirectory(kSandbox, "d"), Errno::kSuccess);
+  ASSERT_EQ(table_->PathCreateDirectory(kSandbox, "d/e"), Errno::kSuccess);
+  ASSERT_EQ(table_->PathSymlink("../../outside/secret.txt", kSandbox, "d/e/l"), Errno::kSuccess);
+  ASSERT_EQ(table_->PathRename(kSandbox, "d/e", kSandbox, "e2"), Errno::kSuccess);
+  EXPECT_EQ(Open(kSandbox, "e2/l", 0, kReadOnlyRights, &fd), Errno::kNotcapable);
+  EXPECT_EQ(Open(kSandbox, "e2/l", kOflagsTrunc, kReadWriteRights, &fd), Errno::kNotcapable);
 }
 
 TEST_P(SandboxTest, ReadOnlyPreopenRefusesEveryMutation) {
