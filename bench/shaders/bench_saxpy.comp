@@ -1,0 +1,11 @@
+#version 450
+// y = a * x + b over n floats: a grid-stride loop, so a fixed number of workgroups covers any n
+// (16 Mi floats would need more than maxComputeWorkgroupsPerDimension groups of 256 otherwise).
+layout(local_size_x = 256) in;
+layout(push_constant) uniform Params { float a; float b; uint n; } p;
+layout(std430, set = 0, binding = 0) readonly buffer X { float v[]; } x;
+layout(std430, set = 0, binding = 1) writeonly buffer Y { float v[]; } y;
+void main() {
+  uint stride = gl_NumWorkGroups.x * 256u;
+  for (uint i = gl_GlobalInvocationID.x; i < p.n; i += stride) y.v[i] = p.a * x.v[i] + p.b;
+}
