@@ -141,11 +141,11 @@ class FdTable {
   struct Entry;
   FdTable();
   Entry* Get(uint32_t fd);
+  // The directory entry `fd`, or null with *err = kBadf (not open) or kNotdir (not a directory).
   Entry* GetDir(uint32_t fd, Errno* err);
-  Result<uint32_t> Insert(std::unique_ptr<Entry> entry);
+  uint32_t Insert(std::unique_ptr<Entry> entry);  // Lowest free guest fd.
 
   std::vector<std::unique_ptr<Entry>> entries_;  // Index = guest fd; null = free.
-  size_t host_fds_ = 0;                          // Host fds owned by entries_.
 };
 
 }  // namespace wasmgpu::wasi
