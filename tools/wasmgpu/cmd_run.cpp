@@ -156,16 +156,28 @@ CommandRunner SetupRun(CLI::App& sub) {
                  "GPU buffers over guest memory: auto (where the adapter allows) or off")
       ->check(CLI::IsMember({"auto", "off"}));
   sub.add_option("--adapter", o->adapter, "GPU adapter to use (name or index; see wasmgpu info)");
-  sub.add_option("module", o->module, "The WebAssembly module (.wasm)")->required();
-  sub.add_option("args", o->args, "Arguments passed to the guest");
-  // Everything after the module belongs to the guest, even words that look like options.
-  sub.positionals_at_end(false);
+  // The module and everything after it belong to the guest, in order, even words that look
+  // like options: with prefix_command, CLI11 stops at the first positional and leaves the rest
+  // in remaining(). (A positional option would let CLI11 parse options after the module.)
   sub.prefix_command(true);
   sub.footer(
+      "Usage: wasmgpu run [OPTIONS] app.wasm [ARGS...]  (ARGS go to the guest unchanged)\n"
       "Exit status: the guest's; 124 on --timeout, 134 on a trap, 2 when the module cannot be "
       "loaded.\nCompiled modules are cached in $XDG_CACHE_HOME/wasmgpu (~/.cache/wasmgpu).");
   return [o, &sub] {
-    for (const std::string& extra : sub.remaining()) o->args.push_back(extra);
+    std::vector<std::string> rest = sub.remaining();
+    if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+    if (rest.empty()) {
+      fmt::print(stderr, "wasmgpu: run needs a module: wasmgpu run [OPTIONS] app.wasm [ARGS...]\n");
+      return kExitLoadError;
+    }
+    if (rest.front().size() > 1 && rest.front()[0] == '-') {
+      fmt::print(stderr, "wasmgpu: run has no option '{}' (see wasmgpu run --help).\n",
+                 rest.front());
+      return kExitLoadError;
+    }
+    o->module = rest.front();
+    o->args.assign(rest.begin() + 1, rest.end());
     return Run(*o);
   };
 }
