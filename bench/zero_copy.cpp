@@ -9,6 +9,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <thread>
 
 #include "bench_shaders.h"
 #include "floor_vulkan.h"
@@ -21,7 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kWarmup = 3;
 constexpr uint32_t kWorkgroupSize = 256;
-constexpr uint32_t kMaxWorkgroups = 4096;  // the kernel strides over the rest
 constexpr float kA = 3.0f;
 
 std::string ToString(WGPUStringView s) {
@@ -208,6 +208,7 @@ struct Kernel {
   WGPUPipelineLayout layout = nullptr;
   WGPUComputePipeline pipeline = nullptr;
   WGPUQuerySet queries = nullptr;
+  uint32_t max_workgroups = 4096;
   ~Kernel() {
     if (queries != nullptr) wgpuQuerySetRelease(queries);
     if (pipeline != nullptr) wgpuComputePipelineRelease(pipeline);
@@ -291,7 +292,9 @@ void RecordDispatch(Kernel& k, WGPUCommandEncoder encoder, WGPUBindGroup group, 
   wgpuComputePassEncoderSetBindGroup(pass, 0, group, 0, nullptr);
   Immediates imm{kA, b, static_cast<uint32_t>(n)};
   wgpuComputePassEncoderSetImmediateData(pass, 0, &imm, sizeof(imm));
-  uint64_t groups = std::min<uint64_t>((n + kWorkgroupSize - 1) / kWorkgroupSize, kMaxWorkgroups);
+  const uint64_t vec4s = n / 4;  // the kernel works on vec4s
+  uint64_t groups =
+      std::min<uint64_t>((vec4s + kWorkgroupSize - 1) / kWorkgroupSize, k.max_workgroups);
   wgpuComputePassEncoderDispatchWorkgroups(pass, static_cast<uint32_t>(groups), 1, 1);
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);
@@ -515,6 +518,12 @@ Result<ZeroCopyReport> RunZeroCopyBench(const ZeroCopyOptions& options) {
 
   Kernel kernel;
   TRY(MakeKernel(gpu, kernel));
+  kernel.max_workgroups = options.max_workgroups;
+  if (kernel.max_workgroups == 0) {
+    kernel.max_workgroups =
+        report.adapter_type == "cpu" ? 4 * std::max(1u, std::thread::hardware_concurrency()) : 4096;
+  }
+  report.max_workgroups = kernel.max_workgroups;
   for (uint64_t n : options.sizes) {
     std::vector<float> x(n);
     for (uint64_t i = 0; i < n; ++i) x[i] = XValue(i);

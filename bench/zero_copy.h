@@ -22,6 +22,10 @@ namespace wasmgpu::bench {
 struct ZeroCopyOptions {
   int iterations = 30;  // timed iterations per path and size (after 3 warm-up iterations)
   std::vector<uint64_t> sizes = {256, 4096, 65536, 1u << 20, 4u << 20, 16u << 20};
+  // Workgroups of 256 invocations per dispatch at most; the kernel strides over the rest.
+  // 0: 4096 on GPUs, 4 per hardware thread on the CPU adapter (lavapipe runs each workgroup as
+  // a task on its thread pool, so a few large ones beat thousands of small ones).
+  uint32_t max_workgroups = 0;
 };
 
 struct ZeroCopyRow {
@@ -40,6 +44,7 @@ struct ZeroCopyReport {
   std::string adapter_type;
   double floor_us = 0;
   int iterations = 0;
+  uint32_t max_workgroups = 0;  // as used
   std::vector<ZeroCopyRow> rows;
 };
 

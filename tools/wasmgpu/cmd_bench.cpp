@@ -87,6 +87,7 @@ struct ZeroCopyCliOptions {
   bool json = false;
   int iterations = 30;
   std::vector<uint64_t> sizes;
+  uint32_t max_workgroups = 0;
 };
 
 nlohmann::json OptionalJson(const std::optional<double>& v) {
@@ -110,7 +111,8 @@ void PrintZeroCopyJson(const bench::ZeroCopyReport& r) {
   }
   nlohmann::json j = {{"adapter", r.adapter},     {"adapter_type", r.adapter_type},
                       {"driver", r.driver},       {"floor_us", r.floor_us},
-                      {"iterations", r.iterations}, {"rows", std::move(rows)}};
+                      {"iterations", r.iterations}, {"max_workgroups", r.max_workgroups},
+                      {"rows", std::move(rows)}};
   fmt::print("{}\n", j.dump(2));
 }
 
@@ -121,8 +123,9 @@ std::string Cell(const std::optional<double>& v, int precision) {
 void PrintZeroCopyTable(const bench::ZeroCopyReport& r) {
   fmt::print("adapter: {} ({})\ndriver: {}\n", r.adapter, r.adapter_type, r.driver);
   fmt::print("floor_us (bare Vulkan empty submit + fence wait): {:.1f}\n", r.floor_us);
-  fmt::print("median of {} iterations per path; y = a*x + b; every element checked\n\n",
-             r.iterations);
+  fmt::print("median of {} iterations per path; y = a*x + b, at most {} workgroups of 256; "
+             "every element checked\n\n",
+             r.iterations, r.max_workgroups);
   fmt::print("{:>10} {:>11} {:>13} {:>12} {:>15} {:>10}  {}\n", "floats", "copy_us",
              "zero_copy_us", "resident_us", "zero_copy/copy", "kernel_us", "ok");
   for (const bench::ZeroCopyRow& row : r.rows) {
@@ -146,9 +149,12 @@ CommandRunner SetupZeroCopy(CLI::App& app) {
   app.add_option("--iterations", opts.iterations, "Timed iterations per path and size")
       ->check(CLI::PositiveNumber);
   app.add_option("--sizes", opts.sizes, "Float counts (default: 256 4096 65536 1Mi 4Mi 16Mi)");
+  app.add_option("--max-workgroups", opts.max_workgroups,
+                 "Workgroups per dispatch at most (0: 4096 on GPUs, 4 per thread on the CPU)");
   return [] {
     bench::ZeroCopyOptions o;
     o.iterations = opts.iterations;
+    o.max_workgroups = opts.max_workgroups;
     if (!opts.sizes.empty()) o.sizes = opts.sizes;
     Result<bench::ZeroCopyReport> r = bench::RunZeroCopyBench(o);
     if (!r.ok()) {
