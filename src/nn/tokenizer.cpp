@@ -67,7 +67,7 @@ class SpmTokenizer final : public Tokenizer {
     const std::string& piece = vocab_.tokens[static_cast<size_t>(token)];
     switch (vocab_.types[static_cast<size_t>(token)]) {
       case TokenType::kControl: return {};
-      case TokenType::kUnknown: return " \xE2\x81\x87 ";  // SentencePiece shows <unk> as ' ⁇ '
+      case TokenType::kUnknown: return "\xE2\x81\x87";  // '⁇', as the training scripts print <unk>
       case TokenType::kByte: {
         const int b = ParseBytePiece(piece);
         if (b >= 0) return std::string(1, static_cast<char>(b));
