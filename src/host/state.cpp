@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <thread>
 
-#include "gpu/device.h"
 #include "host/native.h"
 
 namespace wasmgpu::host {
@@ -159,13 +158,21 @@ void GpuState::GuestFree(uint32_t ptr) {
 }
 
 void GpuState::ValidationErrorOn(uint32_t device, std::string message) {
-  auto* native = Native<WGPUDevice>(device, Kind::kDevice);
-  if (native == nullptr) {
-    // No device to report to (it was released): the guest learns nothing else, so say it here.
-    std::fprintf(stderr, "wasmgpu: validation error: %s\n", message.c_str());
+  auto it = uncaptured_by_device.find(device);
+  if (it == uncaptured_by_device.end() || it->second->callback == 0 || tearing_down) {
+    std::fprintf(stderr, "wasmgpu: uncaptured validation error: %s\n", message.c_str());
     return;
   }
-  reinterpret_cast<gpu::Device*>(native)->ConsumeError(ValidationError("{}", message));
+  Delivery d;
+  d.shape = Delivery::Shape::kDeviceTypeMessage;
+  d.what = "WGPUUncapturedErrorCallback";
+  d.fn = it->second->callback;
+  d.userdata1 = it->second->userdata1;
+  d.userdata2 = it->second->userdata2;
+  d.status = device;
+  d.value = WGPUErrorType_Validation;
+  d.message = std::move(message);
+  deliveries.push_back(std::move(d));
 }
 
 bool GpuState::Deliver() {
