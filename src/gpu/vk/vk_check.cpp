@@ -66,3 +66,22 @@ Status CheckVk(VkResult result, std::string_view context) {
 }
 
 }  // namespace wasmgpu::vk
+
+namespace {
+std::string g_failing_call;
+VkResult g_failing_result = VK_SUCCESS;
+VkResult FailNamedCall(std::string_view call) {
+  return call == g_failing_call ? g_failing_result : VK_SUCCESS;
+}
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) void wasmgpuTestingFailVulkanCall(
+    const char* call, VkResult result) {
+  if (call == nullptr) {
+    wasmgpu::vk::SetFailureHook(nullptr);
+    return;
+  }
+  g_failing_call = call;
+  g_failing_result = result;
+  wasmgpu::vk::SetFailureHook(FailNamedCall);
+}
