@@ -60,9 +60,8 @@ TEST_P(FdTableTest, ScatterGatherAndPositionalIo) {
   uint32_t fd = 0;
   ASSERT_EQ(Open(kSandbox, "v.bin", kOflagsCreat, kReadWriteRights, &fd), Errno::kSuccess);
   const std::string a = "abc", b = "defgh";
-  std::span<const uint8_t> parts[2] = {
-      {reinterpret_cast<const uint8_t*>(a.data()), a.size()},
-      {reinterpret_cast<const uint8_t*>(b.data()), b.size()}};
+  std::span<const uint8_t> parts[2] = {{reinterpret_cast<const uint8_t*>(a.data()), a.size()},
+                                       {reinterpret_cast<const uint8_t*>(b.data()), b.size()}};
   uint32_t n = 0;
   ASSERT_EQ(table_->FdWrite(fd, parts, &n), Errno::kSuccess);
   EXPECT_EQ(n, 8u);
@@ -93,9 +92,9 @@ TEST_P(FdTableTest, TruncateAndAppend) {
   ASSERT_EQ(table_->FdClose(fd), Errno::kSuccess);
 
   CreateFile("a.txt", "one");
-  ASSERT_EQ(Open(kSandbox, "a.txt", 0, kReadWriteRights, &fd, kLookupflagsSymlinkFollow,
-                 kFdflagsAppend),
-            Errno::kSuccess);
+  ASSERT_EQ(
+      Open(kSandbox, "a.txt", 0, kReadWriteRights, &fd, kLookupflagsSymlinkFollow, kFdflagsAppend),
+      Errno::kSuccess);
   ASSERT_EQ(Write(fd, "two"), Errno::kSuccess);
   Fdstat st;
   ASSERT_EQ(table_->FdFdstatGet(fd, &st), Errno::kSuccess);
@@ -132,8 +131,7 @@ TEST_P(FdTableTest, FilestatGetAndSet) {
 
   const uint64_t t1 = 1'000'000'000ull * 1'600'000'000ull + 123;
   const uint64_t t2 = 1'000'000'000ull * 1'700'000'000ull + 456;
-  ASSERT_EQ(table_->FdFilestatSetTimes(fd, t1, t2, kFstflagsAtim | kFstflagsMtim),
-            Errno::kSuccess);
+  ASSERT_EQ(table_->FdFilestatSetTimes(fd, t1, t2, kFstflagsAtim | kFstflagsMtim), Errno::kSuccess);
   ASSERT_EQ(table_->FdFilestatGet(fd, &fs), Errno::kSuccess);
   EXPECT_EQ(fs.atim, t1);
   EXPECT_EQ(fs.mtim, t2);
@@ -142,8 +140,7 @@ TEST_P(FdTableTest, FilestatGetAndSet) {
   ASSERT_EQ(table_->FdFilestatGet(fd, &fs), Errno::kSuccess);
   EXPECT_EQ(fs.atim, t1);
   EXPECT_EQ(fs.mtim, t1);
-  EXPECT_EQ(table_->FdFilestatSetTimes(fd, 0, 0, kFstflagsAtim | kFstflagsAtimNow),
-            Errno::kInval);
+  EXPECT_EQ(table_->FdFilestatSetTimes(fd, 0, 0, kFstflagsAtim | kFstflagsAtimNow), Errno::kInval);
   EXPECT_EQ(table_->FdFilestatSetTimes(fd, 0, 0, 0x10), Errno::kInval);
 
   // path_filestat_get/set_times, following and not following a symlink.
@@ -215,8 +212,7 @@ TEST_P(FdTableTest, MkdirRmdirAndDirectoryFds) {
   EXPECT_EQ(table_->FdSeek(dfd, 0, kWhenceSet, &pos), Errno::kBadf);
   // path_* on a file fd.
   EXPECT_EQ(table_->PathCreateDirectory(f, "x"), Errno::kNotdir);
-  EXPECT_EQ(Open(kSandbox, "d/e/inner.txt", kOflagsDirectory, kReadOnlyRights, &f),
-            Errno::kNotdir);
+  EXPECT_EQ(Open(kSandbox, "d/e/inner.txt", kOflagsDirectory, kReadOnlyRights, &f), Errno::kNotdir);
 
   EXPECT_EQ(table_->PathRemoveDirectory(kSandbox, "d"), Errno::kNotempty);
   EXPECT_EQ(table_->PathRemoveDirectory(kSandbox, "d/e/inner.txt"), Errno::kNotdir);
@@ -265,12 +261,9 @@ TEST_P(FdTableTest, ReaddirWithCookiesAndSmallBuffers) {
   ASSERT_EQ(table_->PathCreateDirectory(kSandbox, "subdir"), Errno::kSuccess);
   ASSERT_EQ(table_->PathSymlink("file1", kSandbox, "link"), Errno::kSuccess);
   const std::map<std::string, uint8_t> expected = {
-      {".", kFiletypeDirectory},
-      {"..", kFiletypeDirectory},
-      {"file1", kFiletypeRegularFile},
-      {"a-much-longer-file-name-number-two", kFiletypeRegularFile},
-      {"subdir", kFiletypeDirectory},
-      {"link", kFiletypeSymbolicLink}};
+      {".", kFiletypeDirectory},       {"..", kFiletypeDirectory},
+      {"file1", kFiletypeRegularFile}, {"a-much-longer-file-name-number-two", kFiletypeRegularFile},
+      {"subdir", kFiletypeDirectory},  {"link", kFiletypeSymbolicLink}};
 
   // One big buffer.
   std::vector<uint8_t> big(4096);
@@ -481,8 +474,7 @@ TEST_P(FdTableTest, BadPathsAndFlags) {
   EXPECT_EQ(Open(kSandbox, "", 0, kReadOnlyRights, &fd), Errno::kNoent);
   EXPECT_EQ(Open(kSandbox, std::string_view("a\0b", 3), kOflagsCreat, kReadWriteRights, &fd),
             Errno::kInval);
-  EXPECT_EQ(Open(kSandbox, std::string(5000, 'a'), 0, kReadOnlyRights, &fd),
-            Errno::kNametoolong);
+  EXPECT_EQ(Open(kSandbox, std::string(5000, 'a'), 0, kReadOnlyRights, &fd), Errno::kNametoolong);
   EXPECT_EQ(Open(kSandbox, "x", 0x10, kReadOnlyRights, &fd), Errno::kInval);
   EXPECT_EQ(Open(42, "x", 0, kReadOnlyRights, &fd), Errno::kBadf);
   EXPECT_EQ(Open(1, "x", 0, kReadOnlyRights, &fd), Errno::kNotdir);

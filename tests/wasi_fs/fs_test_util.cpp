@@ -77,8 +77,8 @@ void FsTest::TearDown() {
   ForceOpenat2FallbackForTesting(false);
 }
 
-Errno FsTest::Open(uint32_t dir, std::string_view path, Oflags oflags, Rights rights,
-                   uint32_t* fd, Lookupflags lookup, Fdflags fdflags) {
+Errno FsTest::Open(uint32_t dir, std::string_view path, Oflags oflags, Rights rights, uint32_t* fd,
+                   Lookupflags lookup, Fdflags fdflags) {
   return table_->PathOpen(dir, lookup, path, oflags, rights, rights, fdflags, fd);
 }
 

@@ -31,8 +31,8 @@ constexpr uint32_t kRo = 4;
 constexpr uint32_t kOther = 5;
 
 // What wasi-libc's open() asks for (see fd_table.h, PathOpen).
-constexpr Rights kReadOnlyRights = kRightFdRead | kRightFdSeek | kRightFdTell |
-                                   kRightFdFilestatGet | kRightFdReaddir;
+constexpr Rights kReadOnlyRights =
+    kRightFdRead | kRightFdSeek | kRightFdTell | kRightFdFilestatGet | kRightFdReaddir;
 constexpr Rights kReadWriteRights = kReadOnlyRights | kRightFdWrite | kRightFdDatasync |
                                     kRightFdAllocate | kRightFdFilestatSetSize |
                                     kRightFdFilestatSetTimes;

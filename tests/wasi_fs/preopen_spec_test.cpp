@@ -51,10 +51,12 @@ TEST(ParsePreopenSpec, Errors) {
       {"", "--dir value '' is empty; expected HOST[::GUEST][:ro]."},
       {":ro", "--dir value ':ro' names no host directory; expected HOST[::GUEST][:ro]."},
       {"::/in", "--dir value '::/in' names no host directory; expected HOST[::GUEST][:ro]."},
-      {"/srv::", "--dir value '/srv::' names no guest path after '::'; expected "
-                 "HOST[::GUEST][:ro]."},
-      {"/srv:::ro", "--dir value '/srv:::ro' names no guest path after '::'; expected "
-                    "HOST[::GUEST][:ro]."},
+      {"/srv::",
+       "--dir value '/srv::' names no guest path after '::'; expected "
+       "HOST[::GUEST][:ro]."},
+      {"/srv:::ro",
+       "--dir value '/srv:::ro' names no guest path after '::'; expected "
+       "HOST[::GUEST][:ro]."},
       {"a::b::c", "--dir value 'a::b::c' has more than one '::'; expected HOST[::GUEST][:ro]."},
   };
   for (const Case& c : cases) {

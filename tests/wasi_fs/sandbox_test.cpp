@@ -20,16 +20,16 @@ class SandboxTest : public FsTest {
     MakeLink(Host("outside/secret.txt"), "abs_file");  // absolute, to a file outside
     MakeLink("../outside", "rel");                     // relative, climbing out
     MakeLink("../outside/secret.txt", "rel_file");
-    MakeLink("../outside/new.txt", "dangling_rel");    // dangling, would create outside
+    MakeLink("../outside/new.txt", "dangling_rel");  // dangling, would create outside
     MakeLink(Host("outside/new2.txt"), "dangling_abs");
-    MakeLink("loop_b", "loop_a");                      // a loop
+    MakeLink("loop_b", "loop_a");  // a loop
     MakeLink("loop_a", "loop_b");
     MakeLink("self", "self");
     ASSERT_EQ(mkdir(Host("sandbox/sub").c_str(), 0755), 0);
-    MakeLink("..", "sub/up");                          // inside: sub/up is the sandbox
-    MakeLink("../..", "sub/up2");                      // out by two levels
-    MakeLink("up2/outside", "sub/chain");              // out through another link
-    MakeLink("/proc/self/root", "magic");              // a magic link, absolute anyway
+    MakeLink("..", "sub/up");              // inside: sub/up is the sandbox
+    MakeLink("../..", "sub/up2");          // out by two levels
+    MakeLink("up2/outside", "sub/chain");  // out through another link
+    MakeLink("/proc/self/root", "magic");  // a magic link, absolute anyway
     testing_util::WriteHostFile(Host("sandbox/inside.txt"), "inside");
   }
 
@@ -73,9 +73,9 @@ TEST_P(SandboxTest, AbsolutePathsAreRefused) {
 
 TEST_P(SandboxTest, DotDotEscapesAreRefused) {
   uint32_t fd = 0;
-  for (const char* p : {"../outside/secret.txt", "sub/../../outside/secret.txt",
-                        "./../outside/secret.txt", "sub/../sub/../../outside/secret.txt",
-                        "../sandbox/inside.txt"}) {
+  for (const char* p :
+       {"../outside/secret.txt", "sub/../../outside/secret.txt", "./../outside/secret.txt",
+        "sub/../sub/../../outside/secret.txt", "../sandbox/inside.txt"}) {
     EXPECT_EQ(Open(kSandbox, p, 0, kReadOnlyRights, &fd), Errno::kNotcapable) << p;
   }
   EXPECT_EQ(Open(kSandbox, "..", kOflagsDirectory, kReadOnlyRights, &fd), Errno::kNotcapable);
@@ -98,8 +98,7 @@ TEST_P(SandboxTest, DotDotEscapesAreRefused) {
             Errno::kNotcapable);
   EXPECT_EQ(table_->PathSymlink("inside.txt", kSandbox, "../outside/sl"), Errno::kNotcapable);
   Filestat fs;
-  EXPECT_EQ(table_->PathFilestatGet(kSandbox, 0, "../outside/secret.txt", &fs),
-            Errno::kNotcapable);
+  EXPECT_EQ(table_->PathFilestatGet(kSandbox, 0, "../outside/secret.txt", &fs), Errno::kNotcapable);
   EXPECT_EQ(table_->PathFilestatGet(kSandbox, 0, "..", &fs), Errno::kNotcapable);
   EXPECT_EQ(table_->PathFilestatSetTimes(kSandbox, 0, "../outside", 0, 0, kFstflagsMtimNow),
             Errno::kNotcapable);
@@ -117,9 +116,9 @@ TEST_P(SandboxTest, DotDotEscapesAreRefused) {
 
 TEST_P(SandboxTest, SymlinksLeadingOutAreRefused) {
   uint32_t fd = 0;
-  for (const char* p : {"abs/secret.txt", "abs_file", "rel/secret.txt", "rel_file",
-                        "sub/up2/outside/secret.txt", "sub/chain/secret.txt", "sub/up/rel_file",
-                        "magic/etc/passwd", "abs/", "rel/", "rel/."}) {
+  for (const char* p :
+       {"abs/secret.txt", "abs_file", "rel/secret.txt", "rel_file", "sub/up2/outside/secret.txt",
+        "sub/chain/secret.txt", "sub/up/rel_file", "magic/etc/passwd", "abs/", "rel/", "rel/."}) {
     EXPECT_EQ(Open(kSandbox, p, 0, kReadOnlyRights, &fd), Errno::kNotcapable) << p;
     Filestat fs;
     EXPECT_EQ(table_->PathFilestatGet(kSandbox, kLookupflagsSymlinkFollow, p, &fs),
@@ -140,10 +139,8 @@ TEST_P(SandboxTest, SymlinksLeadingOutAreRefused) {
   EXPECT_EQ(table_->PathCreateDirectory(kSandbox, "sub/chain/d"), Errno::kNotcapable);
   EXPECT_EQ(table_->PathUnlinkFile(kSandbox, "rel/secret.txt"), Errno::kNotcapable);
   EXPECT_EQ(table_->PathRemoveDirectory(kSandbox, "sub/up2/outside"), Errno::kNotcapable);
-  EXPECT_EQ(table_->PathRename(kSandbox, "inside.txt", kSandbox, "abs/moved"),
-            Errno::kNotcapable);
-  EXPECT_EQ(table_->PathRename(kSandbox, "rel/secret.txt", kSandbox, "stolen"),
-            Errno::kNotcapable);
+  EXPECT_EQ(table_->PathRename(kSandbox, "inside.txt", kSandbox, "abs/moved"), Errno::kNotcapable);
+  EXPECT_EQ(table_->PathRename(kSandbox, "rel/secret.txt", kSandbox, "stolen"), Errno::kNotcapable);
   EXPECT_EQ(table_->PathLink(kSandbox, 0, "abs/secret.txt", kSandbox, "hl"), Errno::kNotcapable);
   EXPECT_EQ(table_->PathSymlink("x", kSandbox, "rel/sl"), Errno::kNotcapable);
   EXPECT_EQ(table_->PathFilestatSetTimes(kSandbox, kLookupflagsSymlinkFollow, "rel_file", 0, 0,
@@ -233,6 +230,14 @@ TEST_P(SandboxTest, SymlinkCreationPointingOutIsRefused) {
   uint32_t fd = 0;
   ASSERT_EQ(Open(kSandbox, "sub/l_ok", 0, kReadOnlyRights, &fd), Errno::kSuccess);
   EXPECT_EQ(Read(fd), "inside");
+
+  // A link moved higher up after its creation points out; following it is still refused.
+  ASSERT_EQ(table_->PathCreateDirectory(kSandbox, "d"), Errno::kSuccess);
+  ASSERT_EQ(table_->PathCreateDirectory(kSandbox, "d/e"), Errno::kSuccess);
+  ASSERT_EQ(table_->PathSymlink("../../outside/secret.txt", kSandbox, "d/e/l"), Errno::kSuccess);
+  ASSERT_EQ(table_->PathRename(kSandbox, "d/e", kSandbox, "e2"), Errno::kSuccess);
+  EXPECT_EQ(Open(kSandbox, "e2/l", 0, kReadOnlyRights, &fd), Errno::kNotcapable);
+  EXPECT_EQ(Open(kSandbox, "e2/l", kOflagsTrunc, kReadWriteRights, &fd), Errno::kNotcapable);
 }
 
 TEST_P(SandboxTest, ReadOnlyPreopenRefusesEveryMutation) {
@@ -241,16 +246,14 @@ TEST_P(SandboxTest, ReadOnlyPreopenRefusesEveryMutation) {
   EXPECT_EQ(Open(kRo, "data.txt", 0, kRightFdWrite, &fd), Errno::kRofs);
   EXPECT_EQ(Open(kRo, "data.txt", kOflagsTrunc, kReadOnlyRights, &fd), Errno::kRofs);
   EXPECT_EQ(Open(kRo, "new.txt", kOflagsCreat, kReadOnlyRights, &fd), Errno::kRofs);
-  EXPECT_EQ(Open(kRo, "new.txt", kOflagsCreat | kOflagsExcl, kReadWriteRights, &fd),
-            Errno::kRofs);
+  EXPECT_EQ(Open(kRo, "new.txt", kOflagsCreat | kOflagsExcl, kReadWriteRights, &fd), Errno::kRofs);
   EXPECT_EQ(table_->PathCreateDirectory(kRo, "d"), Errno::kRofs);
   EXPECT_EQ(table_->PathUnlinkFile(kRo, "data.txt"), Errno::kRofs);
   EXPECT_EQ(table_->PathRemoveDirectory(kRo, "sub"), Errno::kRofs);
   EXPECT_EQ(table_->PathRename(kRo, "data.txt", kRo, "renamed.txt"), Errno::kRofs);
   EXPECT_EQ(table_->PathLink(kRo, 0, "data.txt", kRo, "hl"), Errno::kRofs);
   EXPECT_EQ(table_->PathSymlink("data.txt", kRo, "sl"), Errno::kRofs);
-  EXPECT_EQ(table_->PathFilestatSetTimes(kRo, 0, "data.txt", 0, 0, kFstflagsMtimNow),
-            Errno::kRofs);
+  EXPECT_EQ(table_->PathFilestatSetTimes(kRo, 0, "data.txt", 0, 0, kFstflagsMtimNow), Errno::kRofs);
   EXPECT_EQ(table_->FdFilestatSetTimes(kRo, 0, 0, kFstflagsMtimNow), Errno::kRofs);
 
   // Reading works, and fds opened beneath stay read-only.

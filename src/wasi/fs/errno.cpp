@@ -8,21 +8,21 @@ namespace wasmgpu::wasi {
 
 const char* ErrnoName(Errno e) {
   static constexpr const char* kNames[] = {
-      "SUCCESS",     "2BIG",        "ACCES",        "ADDRINUSE",      "ADDRNOTAVAIL",
-      "AFNOSUPPORT", "AGAIN",       "ALREADY",      "BADF",           "BADMSG",
-      "BUSY",        "CANCELED",    "CHILD",        "CONNABORTED",    "CONNREFUSED",
-      "CONNRESET",   "DEADLK",      "DESTADDRREQ",  "DOM",            "DQUOT",
-      "EXIST",       "FAULT",       "FBIG",         "HOSTUNREACH",    "IDRM",
-      "ILSEQ",       "INPROGRESS",  "INTR",         "INVAL",          "IO",
-      "ISCONN",      "ISDIR",       "LOOP",         "MFILE",          "MLINK",
-      "MSGSIZE",     "MULTIHOP",    "NAMETOOLONG",  "NETDOWN",        "NETRESET",
-      "NETUNREACH",  "NFILE",       "NOBUFS",       "NODEV",          "NOENT",
-      "NOEXEC",      "NOLCK",       "NOLINK",       "NOMEM",          "NOMSG",
-      "NOPROTOOPT",  "NOSPC",       "NOSYS",        "NOTCONN",        "NOTDIR",
-      "NOTEMPTY",    "NOTRECOVERABLE", "NOTSOCK",   "NOTSUP",         "NOTTY",
-      "NXIO",        "OVERFLOW",    "OWNERDEAD",    "PERM",           "PIPE",
-      "PROTO",       "PROTONOSUPPORT", "PROTOTYPE", "RANGE",          "ROFS",
-      "SPIPE",       "SRCH",        "STALE",        "TIMEDOUT",       "TXTBSY",
+      "SUCCESS",     "2BIG",           "ACCES",       "ADDRINUSE",   "ADDRNOTAVAIL",
+      "AFNOSUPPORT", "AGAIN",          "ALREADY",     "BADF",        "BADMSG",
+      "BUSY",        "CANCELED",       "CHILD",       "CONNABORTED", "CONNREFUSED",
+      "CONNRESET",   "DEADLK",         "DESTADDRREQ", "DOM",         "DQUOT",
+      "EXIST",       "FAULT",          "FBIG",        "HOSTUNREACH", "IDRM",
+      "ILSEQ",       "INPROGRESS",     "INTR",        "INVAL",       "IO",
+      "ISCONN",      "ISDIR",          "LOOP",        "MFILE",       "MLINK",
+      "MSGSIZE",     "MULTIHOP",       "NAMETOOLONG", "NETDOWN",     "NETRESET",
+      "NETUNREACH",  "NFILE",          "NOBUFS",      "NODEV",       "NOENT",
+      "NOEXEC",      "NOLCK",          "NOLINK",      "NOMEM",       "NOMSG",
+      "NOPROTOOPT",  "NOSPC",          "NOSYS",       "NOTCONN",     "NOTDIR",
+      "NOTEMPTY",    "NOTRECOVERABLE", "NOTSOCK",     "NOTSUP",      "NOTTY",
+      "NXIO",        "OVERFLOW",       "OWNERDEAD",   "PERM",        "PIPE",
+      "PROTO",       "PROTONOSUPPORT", "PROTOTYPE",   "RANGE",       "ROFS",
+      "SPIPE",       "SRCH",           "STALE",       "TIMEDOUT",    "TXTBSY",
       "XDEV",        "NOTCAPABLE"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == 77);
   auto i = static_cast<size_t>(e);
@@ -32,6 +32,8 @@ const char* ErrnoName(Errno e) {
 namespace internal {
 
 Errno ErrnoFromHost(int e) {
+  // One mapping per line reads best.
+  // clang-format off
   switch (e) {
     case 0: return Errno::kSuccess;
     case E2BIG: return Errno::k2big;
@@ -111,6 +113,7 @@ Errno ErrnoFromHost(int e) {
     case EXDEV: return Errno::kXdev;
     default: return Errno::kIo;
   }
+  // clang-format on
 }
 
 Errno CheckGuestPath(std::string_view path) {

@@ -22,18 +22,17 @@ using internal::UniqueFd;
 
 namespace {
 
-constexpr Rights kFileRights = kRightFdDatasync | kRightFdRead | kRightFdSeek |
-                               kRightFdFdstatSetFlags | kRightFdSync | kRightFdTell |
-                               kRightFdWrite | kRightFdAdvise | kRightFdAllocate |
-                               kRightFdFilestatGet | kRightFdFilestatSetSize |
-                               kRightFdFilestatSetTimes | kRightPollFdReadwrite;
+constexpr Rights kFileRights =
+    kRightFdDatasync | kRightFdRead | kRightFdSeek | kRightFdFdstatSetFlags | kRightFdSync |
+    kRightFdTell | kRightFdWrite | kRightFdAdvise | kRightFdAllocate | kRightFdFilestatGet |
+    kRightFdFilestatSetSize | kRightFdFilestatSetTimes | kRightPollFdReadwrite;
 constexpr Rights kDirRights =
     kRightFdFdstatSetFlags | kRightFdSync | kRightFdDatasync | kRightPathCreateDirectory |
     kRightPathCreateFile | kRightPathLinkSource | kRightPathLinkTarget | kRightPathOpen |
     kRightFdReaddir | kRightPathReadlink | kRightPathRenameSource | kRightPathRenameTarget |
     kRightPathFilestatGet | kRightPathFilestatSetSize | kRightPathFilestatSetTimes |
-    kRightFdFilestatGet | kRightFdFilestatSetTimes | kRightPathSymlink |
-    kRightPathRemoveDirectory | kRightPathUnlinkFile;
+    kRightFdFilestatGet | kRightFdFilestatSetTimes | kRightPathSymlink | kRightPathRemoveDirectory |
+    kRightPathUnlinkFile;
 // Rights that make path_open ask for a writable host fd (the rule other runtimes follow).
 constexpr Rights kWriteRights =
     kRightFdWrite | kRightFdDatasync | kRightFdAllocate | kRightFdFilestatSetSize;
@@ -46,25 +45,39 @@ Errno LastError() { return ErrnoFromHost(errno); }
 
 Filetype FiletypeFromMode(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFBLK: return kFiletypeBlockDevice;
-    case S_IFCHR: return kFiletypeCharacterDevice;
-    case S_IFDIR: return kFiletypeDirectory;
-    case S_IFREG: return kFiletypeRegularFile;
-    case S_IFSOCK: return kFiletypeSocketStream;
-    case S_IFLNK: return kFiletypeSymbolicLink;
-    default: return kFiletypeUnknown;  // FIFOs have no preview1 filetype.
+    case S_IFBLK:
+      return kFiletypeBlockDevice;
+    case S_IFCHR:
+      return kFiletypeCharacterDevice;
+    case S_IFDIR:
+      return kFiletypeDirectory;
+    case S_IFREG:
+      return kFiletypeRegularFile;
+    case S_IFSOCK:
+      return kFiletypeSocketStream;
+    case S_IFLNK:
+      return kFiletypeSymbolicLink;
+    default:
+      return kFiletypeUnknown;  // FIFOs have no preview1 filetype.
   }
 }
 
 Filetype FiletypeFromDirentType(unsigned char type) {
   switch (type) {
-    case DT_BLK: return kFiletypeBlockDevice;
-    case DT_CHR: return kFiletypeCharacterDevice;
-    case DT_DIR: return kFiletypeDirectory;
-    case DT_REG: return kFiletypeRegularFile;
-    case DT_SOCK: return kFiletypeSocketStream;
-    case DT_LNK: return kFiletypeSymbolicLink;
-    default: return kFiletypeUnknown;
+    case DT_BLK:
+      return kFiletypeBlockDevice;
+    case DT_CHR:
+      return kFiletypeCharacterDevice;
+    case DT_DIR:
+      return kFiletypeDirectory;
+    case DT_REG:
+      return kFiletypeRegularFile;
+    case DT_SOCK:
+      return kFiletypeSocketStream;
+    case DT_LNK:
+      return kFiletypeSymbolicLink;
+    default:
+      return kFiletypeUnknown;
   }
 }
 
@@ -273,13 +286,11 @@ uint32_t FdTable::Insert(std::unique_ptr<Entry> entry) {
 Errno FdTable::FdAdvise(uint32_t fd, uint64_t offset, uint64_t len, Advice advice) {
   Entry* e = Get(fd);
   if (e == nullptr || e->is_dir) return Errno::kBadf;
-  static constexpr int kHost[] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL,
-                                  POSIX_FADV_RANDOM,   POSIX_FADV_WILLNEED,
-                                  POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
+  static constexpr int kHost[] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
+                                  POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED,   POSIX_FADV_NOREUSE};
   if (advice > kAdviceNoreuse) return Errno::kInval;
   if (offset > INT64_MAX || len > INT64_MAX) return Errno::kInval;
-  int r = posix_fadvise(e->fd, static_cast<off_t>(offset), static_cast<off_t>(len),
-                        kHost[advice]);
+  int r = posix_fadvise(e->fd, static_cast<off_t>(offset), static_cast<off_t>(len), kHost[advice]);
   return ErrnoFromHost(r);
 }
 
@@ -289,8 +300,7 @@ Errno FdTable::FdAllocate(uint32_t fd, uint64_t offset, uint64_t len) {
   if (e->read_only) return Errno::kRofs;
   if (offset > INT64_MAX || len > INT64_MAX || offset + len > INT64_MAX) return Errno::kFbig;
   if (len == 0) return Errno::kInval;  // As posix_fallocate(3).
-  return ErrnoFromHost(
-      posix_fallocate(e->fd, static_cast<off_t>(offset), static_cast<off_t>(len)));
+  return ErrnoFromHost(posix_fallocate(e->fd, static_cast<off_t>(offset), static_cast<off_t>(len)));
 }
 
 Errno FdTable::FdClose(uint32_t fd) {
@@ -439,8 +449,7 @@ Errno FdTable::FdPrestatDirName(uint32_t fd, std::span<uint8_t> out) {
   return Errno::kSuccess;
 }
 
-Errno FdTable::FdReaddir(uint32_t fd, std::span<uint8_t> buf, uint64_t cookie,
-                         uint32_t* bufused) {
+Errno FdTable::FdReaddir(uint32_t fd, std::span<uint8_t> buf, uint64_t cookie, uint32_t* bufused) {
   Entry* e = Get(fd);
   if (e == nullptr) return Errno::kBadf;
   if (!e->is_dir) return Errno::kNotdir;
@@ -501,10 +510,17 @@ Errno FdTable::FdSeek(uint32_t fd, int64_t offset, Whence whence, uint64_t* newo
   if (e == nullptr || e->is_dir) return Errno::kBadf;
   int host_whence;
   switch (whence) {
-    case kWhenceSet: host_whence = SEEK_SET; break;
-    case kWhenceCur: host_whence = SEEK_CUR; break;
-    case kWhenceEnd: host_whence = SEEK_END; break;
-    default: return Errno::kInval;
+    case kWhenceSet:
+      host_whence = SEEK_SET;
+      break;
+    case kWhenceCur:
+      host_whence = SEEK_CUR;
+      break;
+    case kWhenceEnd:
+      host_whence = SEEK_END;
+      break;
+    default:
+      return Errno::kInval;
   }
   off_t r = lseek(e->fd, static_cast<off_t>(offset), host_whence);
   if (r < 0) return LastError();
@@ -512,9 +528,7 @@ Errno FdTable::FdSeek(uint32_t fd, int64_t offset, Whence whence, uint64_t* newo
   return Errno::kSuccess;
 }
 
-Errno FdTable::FdTell(uint32_t fd, uint64_t* offset) {
-  return FdSeek(fd, 0, kWhenceCur, offset);
-}
+Errno FdTable::FdTell(uint32_t fd, uint64_t* offset) { return FdSeek(fd, 0, kWhenceCur, offset); }
 
 // ---- path_* --------------------------------------------------------------------------------
 
@@ -535,8 +549,8 @@ Errno FdTable::PathFilestatGet(uint32_t fd, Lookupflags flags, std::string_view 
   Entry* dir = GetDir(fd, &err);
   if (dir == nullptr) return err;
   if ((err = internal::CheckGuestPath(path)) != Errno::kSuccess) return err;
-  internal::OpenResult r = internal::OpenBeneath(dir->fd, path, O_PATH, 0,
-                                                 flags & kLookupflagsSymlinkFollow);
+  internal::OpenResult r =
+      internal::OpenBeneath(dir->fd, path, O_PATH, 0, flags & kLookupflagsSymlinkFollow);
   if (r.err != Errno::kSuccess) return r.err;
   struct stat st;
   if (fstat(r.fd.get(), &st) != 0) return LastError();
@@ -555,8 +569,8 @@ Errno FdTable::PathFilestatSetTimes(uint32_t fd, Lookupflags flags, std::string_
   if ((err = internal::CheckGuestPath(path)) != Errno::kSuccess) return err;
   // The file itself is opened beneath the directory (O_PATH), then its times are set through
   // that fd, so no second path lookup can be redirected.
-  internal::OpenResult r = internal::OpenBeneath(dir->fd, path, O_PATH, 0,
-                                                 flags & kLookupflagsSymlinkFollow);
+  internal::OpenResult r =
+      internal::OpenBeneath(dir->fd, path, O_PATH, 0, flags & kLookupflagsSymlinkFollow);
   if (r.err != Errno::kSuccess) return r.err;
   if (utimensat(r.fd.get(), "", ts, AT_EMPTY_PATH) != 0) return LastError();
   return Errno::kSuccess;
@@ -621,8 +635,8 @@ Errno FdTable::PathOpen(uint32_t fd, Lookupflags dirflags, std::string_view path
   if (fdflags & kFdflagsNonblock) flags |= O_NONBLOCK;
   if (fdflags & kFdflagsRsync) flags |= O_RSYNC;
   if (fdflags & kFdflagsSync) flags |= O_SYNC;
-  internal::OpenResult r = internal::OpenBeneath(dir->fd, path, flags, 0666,
-                                                 dirflags & kLookupflagsSymlinkFollow);
+  internal::OpenResult r =
+      internal::OpenBeneath(dir->fd, path, flags, 0666, dirflags & kLookupflagsSymlinkFollow);
   if (r.err != Errno::kSuccess) return r.err;
   struct stat st;
   if (fstat(r.fd.get(), &st) != 0) return LastError();
@@ -672,7 +686,7 @@ Errno FdTable::PathRemoveDirectory(uint32_t fd, std::string_view path) {
   internal::ParentResult p = internal::OpenParentBeneath(dir->fd, path);
   if (p.err != Errno::kSuccess) return p.err;
   return unlinkat(p.parent.get(), p.name.c_str(), AT_REMOVEDIR) == 0 ? Errno::kSuccess
-                                                                      : LastError();
+                                                                     : LastError();
 }
 
 Errno FdTable::PathRename(uint32_t fd, std::string_view old_path, uint32_t new_fd,

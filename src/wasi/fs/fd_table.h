@@ -116,16 +116,15 @@ class FdTable {
   Errno PathFilestatSetTimes(uint32_t fd, Lookupflags flags, std::string_view path, uint64_t atim,
                              uint64_t mtim, Fstflags fst_flags);
   // Following a symlink at old_path (kLookupflagsSymlinkFollow) is not supported: kInval.
-  Errno PathLink(uint32_t old_fd, Lookupflags old_flags, std::string_view old_path,
-                 uint32_t new_fd, std::string_view new_path);
+  Errno PathLink(uint32_t old_fd, Lookupflags old_flags, std::string_view old_path, uint32_t new_fd,
+                 std::string_view new_path);
   // The access mode comes from the rights, as in other runtimes: read if base has fd_read or
   // fd_readdir, write if it has fd_write, fd_datasync, fd_allocate or fd_filestat_set_size.
   Errno PathOpen(uint32_t fd, Lookupflags dirflags, std::string_view path, Oflags oflags,
                  Rights fs_rights_base, Rights fs_rights_inheriting, Fdflags fdflags,
                  uint32_t* opened_fd);
   // Copies the link's contents (no NUL) into buf, truncated to its size; `*bufused` = bytes copied.
-  Errno PathReadlink(uint32_t fd, std::string_view path, std::span<uint8_t> buf,
-                     uint32_t* bufused);
+  Errno PathReadlink(uint32_t fd, std::string_view path, std::span<uint8_t> buf, uint32_t* bufused);
   Errno PathRemoveDirectory(uint32_t fd, std::string_view path);
   Errno PathRename(uint32_t fd, std::string_view old_path, uint32_t new_fd,
                    std::string_view new_path);

@@ -57,8 +57,7 @@ struct OpenResult {
   UniqueFd fd;
   Errno err = Errno::kSuccess;
 };
-OpenResult OpenBeneath(int dirfd, std::string_view path, int flags, mode_t mode,
-                       bool follow_final);
+OpenResult OpenBeneath(int dirfd, std::string_view path, int flags, mode_t mode, bool follow_final);
 
 // The parent directory of a path's last component, opened (O_PATH) beneath dirfd, and that
 // component, for the *at() calls that act on a name without following it (mkdirat, unlinkat,

@@ -1,0 +1,91 @@
+// Command encoders and command buffers. Commands are validated as they are encoded and recorded
+// straight into the encoder's own VkCommandBuffer (one per WGPUCommandBuffer), so finishing and
+// submitting cost no replay. An encoding error makes the encoder invalid; it is reported by
+// wgpuCommandEncoderFinish, as WebGPU specifies.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "base/result.h"
+#include "gpu/object.h"
+
+#include <vulkan/vulkan.h>
+
+namespace wasmgpu::gpu {
+
+class BindGroup;
+class Buffer;
+class ComputePassEncoder;
+class ComputePipeline;
+class QuerySet;
+
+class CommandBuffer : public DeviceObject {
+ public:
+  CommandBuffer(Device* device, std::string label, bool valid, VkCommandBuffer cmd,
+                std::vector<Ref<Buffer>> buffers, std::vector<Ref<QuerySet>> query_sets,
+                std::vector<Ref<RefCounted>> keep);
+  ~CommandBuffer() override;
+
+  bool submitted() const { return submitted_; }
+  void MarkSubmitted() { submitted_ = true; }
+  VkCommandBuffer vk_command_buffer() const { return cmd_; }
+  const std::vector<Ref<Buffer>>& buffers() const { return buffers_; }
+  const std::vector<Ref<QuerySet>>& query_sets() const { return query_sets_; }
+
+ private:
+  VkCommandBuffer cmd_;
+  bool submitted_ = false;
+  std::vector<Ref<Buffer>> buffers_;
+  std::vector<Ref<QuerySet>> query_sets_;
+  std::vector<Ref<RefCounted>> keep_;  // bind groups and pipelines used
+};
+
+class CommandEncoder : public DeviceObject {
+ public:
+  static Ref<CommandEncoder> Create(Device* device, const WGPUCommandEncoderDescriptor* desc);
+  ~CommandEncoder() override;
+
+  Ref<ComputePassEncoder> BeginComputePass(const WGPUComputePassDescriptor* desc);
+  void CopyBufferToBuffer(Buffer* source, uint64_t source_offset, Buffer* destination,
+                          uint64_t destination_offset, uint64_t size);
+  void ClearBuffer(Buffer* buffer, uint64_t offset, uint64_t size);
+  void ResolveQuerySet(QuerySet* set, uint32_t first, uint32_t count, Buffer* destination,
+                       uint64_t destination_offset);
+  void WriteTimestamp(QuerySet* set, uint32_t index);
+  Ref<CommandBuffer> Finish(const WGPUCommandBufferDescriptor* desc);
+
+  // --- For the compute pass ---
+  // Records the encoder's first error; the encoder becomes invalid.
+  void SetError(Error error);
+  void EndPass() { state_ = State::kOpen; }
+  bool ok() const { return !error_.has_value(); }
+  VkCommandBuffer cmd() const { return cmd_; }
+  // Emits the inter-command barrier when an earlier command may have written.
+  void BeforeCommand();
+  void UseBuffer(Buffer* buffer);
+  void UseBindGroup(BindGroup* group);
+  void UsePipeline(ComputePipeline* pipeline);
+  void UseQuerySet(QuerySet* set);
+  // Timestamp write shared by writeTimestamp and pass timestampWrites. Requires validation done.
+  void RecordTimestamp(QuerySet* set, uint32_t index);
+  Status ValidateTimestamp(QuerySet* set, uint32_t index) const;
+
+ private:
+  CommandEncoder(Device* device, std::string label);
+  enum class State { kOpen, kInPass, kEnded };
+  // True when a command may be encoded now. Calls on an ended encoder are device errors; calls
+  // while a pass is open invalidate the encoder.
+  bool CheckOpen(const char* call);
+
+  VkCommandBuffer cmd_ = VK_NULL_HANDLE;
+  State state_ = State::kOpen;
+  std::optional<Error> error_;
+  bool needs_barrier_ = true;  // earlier command buffers may have written anything
+  uint64_t stamp_;
+  std::vector<Ref<Buffer>> buffers_;
+  std::vector<Ref<QuerySet>> query_sets_;
+  std::vector<Ref<RefCounted>> keep_;
+};
+
+}  // namespace wasmgpu::gpu

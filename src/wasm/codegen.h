@@ -1,0 +1,22 @@
+// Translation of a parsed module to C: wasm2c's output plus the ABI shim of abi.h. This is the
+// only code that knows how wasm2c 1.0.32 mangles names (`Z_...`).
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "wasm/module_reader.h"
+
+namespace wasmgpu::wasm {
+
+struct GeneratedC {
+  std::string header;       // to be written as "module.h" next to the source
+  std::string source;       // includes "module.h"
+};
+
+inline constexpr char kGeneratedHeaderName[] = "module.h";
+
+// Modifies the IR (adds exports that reach the memory and the table) and translates it.
+Result<GeneratedC> GenerateC(ParsedModule& module);
+
+}  // namespace wasmgpu::wasm

@@ -1,0 +1,438 @@
+#include "wasm/engine.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <wabt/config.h>
+
+#include "wasm/codegen.h"
+#include "wasm/runtime_hash.h"
+#include "wasm/runtime.h"
+
+extern char** environ;
+
+namespace wasmgpu::wasm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Part of the cache key: bump when the runtime or the generated code changes meaning.
+constexpr char kRuntimeVersion[] = "wasmgpu-wasm-runtime-1";
+
+// The flags every module is compiled with. -fvisibility=hidden keeps every generated symbol
+// local except the ABI entry point; -z now resolves the runtime's symbols at dlopen, so a
+// missing one is a load error rather than a crash mid-run, and so no lazy-binding resolver ever
+// runs (the timeout handler only interrupts code inside the object).
+const std::vector<std::string>& CompileFlags() {
+  static const std::vector<std::string> flags = {
+      "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-Wl,-z,now",
+      "-Wl,-z,noexecstack"};
+  return flags;
+}
+
+std::string Hex128(XXH128_hash_t h) { return fmt::format("{:016x}{:016x}", h.high64, h.low64); }
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+// Resolves `program` through PATH like execvp would; returns "" if not found.
+std::string FindProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) {
+    return access(program.c_str(), X_OK) == 0 ? program : "";
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+Status WriteFile(const std::string& path, std::string_view data) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    return MakeError(ErrorKind::kOther, "Could not create {}: {}.", path, ErrnoText(errno));
+  }
+  size_t n = std::fwrite(data.data(), 1, data.size(), f);
+  int close_rc = std::fclose(f);
+  if (n != data.size() || close_rc != 0) {
+    return MakeError(ErrorKind::kOther, "Could not write {} ({} bytes).", path, data.size());
+  }
+  return {};
+}
+
+std::string ReadTextPrefix(const std::string& path, size_t max) {
+  std::ifstream in(path);
+  std::string out(max, '\0');
+  in.read(out.data(), static_cast<std::streamsize>(max));
+  out.resize(static_cast<size_t>(in.gcount()));
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+// Runs argv with stderr (and stdout) redirected to `log`; returns the exit status or -1.
+int Spawn(const std::vector<std::string>& argv, const std::string& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return -1;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct PhdrQuery {
+  uintptr_t bias;
+  uintptr_t begin = UINTPTR_MAX;
+  uintptr_t end = 0;
+};
+
+int FindCodeRange(dl_phdr_info* info, size_t, void* data) {
+  auto* q = static_cast<PhdrQuery*>(data);
+  if (info->dlpi_addr != q->bias) return 0;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+    uintptr_t b = info->dlpi_addr + ph.p_vaddr;
+    q->begin = std::min(q->begin, b);
+    q->end = std::max(q->end, b + ph.p_memsz);
+  }
+  return q->end != 0 ? 1 : 0;
+}
+
+class Progress {
+ public:
+  Progress(bool on, std::string name) : on_(on), name_(std::move(name)) {}
+  void Stage(const char* what) {
+    if (!on_) return;
+    auto s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::fprintf(stderr, "wasmgpu: %s: %s (%.1f s)\n", name_.c_str(), what, s);
+  }
+
+ private:
+  bool on_;
+  std::string name_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return MakeError(ErrorKind::kOther, "Could not open {}: {}.", path, ErrnoText(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return MakeError(ErrorKind::kOther, "{} is not a regular file.", path);
+  }
+  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      close(fd);
+      return MakeError(ErrorKind::kOther, "Could not read {}: {}.", path,
+                       n == 0 ? "unexpected end of file" : ErrnoText(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+  return bytes;
+}
+
+// ---- Module -----------------------------------------------------------------------------------
+
+Module::~Module() {
+  if (handle_ != nullptr) dlclose(handle_);
+}
+
+const abi::ExportDesc* Module::FindExport(std::string_view name) const {
+  for (uint32_t i = 0; i < desc_->num_exports; ++i) {
+    if (name == desc_->exports[i].name) return &desc_->exports[i];
+  }
+  return nullptr;
+}
+
+std::string Module::FunctionNameAt(uintptr_t pc) const {
+  if (pc < code_begin_ || pc >= code_end_) return "";
+  auto bytes = ReadFileBytes(object_path_);
+  if (!bytes.ok()) return "";
+  const std::vector<uint8_t>& f = *bytes;
+  if (f.size() < sizeof(Elf64_Ehdr)) return "";
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, f.data(), sizeof(eh));
+  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64) {
+    return "";
+  }
+  auto section = [&](size_t i, Elf64_Shdr* out) {
+    uint64_t off = eh.e_shoff + i * uint64_t{eh.e_shentsize};
+    if (eh.e_shentsize < sizeof(Elf64_Shdr) || off + sizeof(Elf64_Shdr) > f.size()) return false;
+    std::memcpy(out, f.data() + off, sizeof(*out));
+    return true;
+  };
+  uint64_t target = pc - load_bias_;
+  for (size_t i = 0; i < eh.e_shnum; ++i) {
+    Elf64_Shdr sh;
+    if (!section(i, &sh) || sh.sh_type != SHT_SYMTAB) continue;
+    Elf64_Shdr strtab;
+    if (!section(sh.sh_link, &strtab)) return "";
+    if (sh.sh_offset + sh.sh_size > f.size() || strtab.sh_offset + strtab.sh_size > f.size()) {
+      return "";
+    }
+    for (uint64_t off = sh.sh_offset; off + sizeof(Elf64_Sym) <= sh.sh_offset + sh.sh_size;
+         off += sizeof(Elf64_Sym)) {
+      Elf64_Sym sym;
+      std::memcpy(&sym, f.data() + off, sizeof(sym));
+      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_name >= strtab.sh_size) continue;
+      if (target < sym.st_value || target >= sym.st_value + std::max<uint64_t>(sym.st_size, 1)) {
+        continue;
+      }
+      // When the C compiler inlined the function into its export wrapper, the symbol is the
+      // wrapper: name the export.
+      for (uint32_t e = 0; e < desc_->num_exports; ++e) {
+        if (reinterpret_cast<uintptr_t>(desc_->exports[e].fn) == sym.st_value + load_bias_) {
+          return desc_->exports[e].name;
+        }
+      }
+      const char* start = reinterpret_cast<const char*>(f.data() + strtab.sh_offset + sym.st_name);
+      std::string name(start, strnlen(start, strtab.sh_size - sym.st_name));
+      // wasm2c names functions "w2c_<wasm name>"; clones made by the C compiler add ".part.0".
+      if (name.rfind("w2c_", 0) == 0) name = name.substr(4);
+      if (size_t dot = name.find('.'); dot != std::string::npos) name.resize(dot);
+      return name;
+    }
+  }
+  return "";
+}
+
+// ---- Engine -----------------------------------------------------------------------------------
+
+Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+  cache_dir_ = options_.cache_dir;
+  if (cache_dir_.empty()) {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    if (xdg != nullptr && xdg[0] == '/') {
+      cache_dir_ = std::string(xdg) + "/wasmgpu";
+    } else if (home != nullptr && home[0] != '\0') {
+      cache_dir_ = std::string(home) + "/.cache/wasmgpu";
+    } else {
+      cache_dir_ = "/tmp/wasmgpu-cache-" + std::to_string(getuid());
+    }
+  }
+  compiler_ = options_.compiler;
+  if (compiler_.empty()) {
+    const char* cc = std::getenv("WASMGPU_CC");
+    compiler_ = cc != nullptr && cc[0] != '\0' ? cc : "cc";
+  }
+  // The compiler's identity without running it (a cache hit must stay in the low milliseconds):
+  // the resolved binary, its size and modification time.
+  std::string resolved = FindProgram(compiler_);
+  std::error_code ec;
+  std::string real = resolved.empty() ? compiler_ : fs::canonical(resolved, ec).string();
+  if (ec) real = resolved;
+  struct stat st {};
+  if (!real.empty() && stat(real.c_str(), &st) == 0) {
+    compiler_identity_ = fmt::format("{}:{}:{}", real, st.st_size, st.st_mtim.tv_sec);
+  } else {
+    compiler_identity_ = compiler_;
+  }
+}
+
+Result<std::string> Engine::CacheKey(std::span<const uint8_t> bytes) const {
+  std::string module_hash = Hex128(XXH3_128bits(bytes.data(), bytes.size()));
+  std::string material =
+      fmt::format("{}|{}|{}|abi{}|wasm2c {}|{}|{}", module_hash, kRuntimeVersion,
+                  WASMGPU_RUNTIME_SOURCE_HASH, abi::kAbiVersion, WABT_VERSION_STRING,
+                  compiler_identity_, fmt::join(CompileFlags(), " "));
+  return module_hash.substr(0, 16) + "-" +
+         Hex128(XXH3_128bits(material.data(), material.size())).substr(0, 16);
+}
+
+Status Engine::Compile(std::span<const uint8_t> bytes, const std::string& name,
+                       const HostRegistry& registry, const std::string& object_path) {
+  Progress progress(options_.progress, name);
+  progress.Stage("validating");
+  TRY_ASSIGN(ParsedModule parsed, ParseModule(bytes.data(), bytes.size()));
+  // Our linker: every import must exist in the host with the same signature before we spend
+  // any time compiling.
+  for (const ImportDecl& imp : parsed.imports()) {
+    TRY(ResolveImport(registry, imp.module, imp.name, imp.type));
+  }
+  progress.Stage("translating to C (wasm2c)");
+  TRY_ASSIGN(GeneratedC c, GenerateC(parsed));
+
+  std::error_code ec;
+  fs::create_directories(cache_dir_, ec);
+  std::string dir_template = cache_dir_ + "/tmp.XXXXXX";
+  if (mkdtemp(dir_template.data()) == nullptr) {
+    return MakeError(ErrorKind::kOther, "Could not create a temporary directory in {}: {}.",
+                     cache_dir_, ErrnoText(errno));
+  }
+  const std::string tmp = dir_template;
+  auto cleanup = [&] {
+    if (!options_.keep_c) fs::remove_all(tmp, ec);
+  };
+  Status written = WriteFile(tmp + "/" + kGeneratedHeaderName, c.header);
+  if (written.ok()) written = WriteFile(tmp + "/module.c", c.source);
+  if (!written.ok()) {
+    cleanup();
+    return written;
+  }
+  progress.Stage(fmt::format("compiling {} KiB of C with {} -O2", c.source.size() / 1024,
+                             compiler_).c_str());
+  std::vector<std::string> argv = {compiler_};
+  for (const std::string& flag : CompileFlags()) argv.push_back(flag);
+  argv.push_back("-o");
+  argv.push_back(tmp + "/module.so");
+  argv.push_back(tmp + "/module.c");
+  int rc = Spawn(argv, tmp + "/cc.log");
+  if (rc != 0) {
+    std::string log = ReadTextPrefix(tmp + "/cc.log", 2000);
+    cleanup();
+    return MakeError(ErrorKind::kInternal,
+                     "Compiling the translated module with '{}' failed (exit status {}):\n{}",
+                     compiler_, rc, log);
+  }
+  fs::path parent = fs::path(object_path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  // rename(2) is atomic within a file system; across file systems (an -o elsewhere) copy to a
+  // temporary name beside the target first.
+  std::string staged = tmp + "/module.so";
+  if (std::rename(staged.c_str(), object_path.c_str()) != 0) {
+    std::string beside = object_path + ".tmp" + std::to_string(getpid());
+    fs::copy_file(staged, beside, fs::copy_options::overwrite_existing, ec);
+    if (ec || std::rename(beside.c_str(), object_path.c_str()) != 0) {
+      cleanup();
+      return MakeError(ErrorKind::kOther, "Could not write the compiled module to {}.",
+                       object_path);
+    }
+  }
+  cleanup();
+  ++compilations_;
+  progress.Stage("compiled");
+  return {};
+}
+
+Result<std::string> Engine::EnsureCompiled(std::span<const uint8_t> bytes, const std::string& name,
+                                           const HostRegistry& registry,
+                                           const std::string& output, bool* compiled) {
+  *compiled = false;
+  TRY_ASSIGN(std::string key, CacheKey(bytes));
+  std::string path = output.empty() ? cache_dir_ + "/" + key + ".so" : output;
+  if (output.empty() && access(path.c_str(), R_OK) == 0) return path;
+  TRY(Compile(bytes, name, registry, path));
+  *compiled = true;
+  return path;
+}
+
+Result<std::string> Engine::CompileFile(const std::string& path, const HostRegistry& registry,
+                                        const std::string& output) {
+  TRY_ASSIGN(std::vector<uint8_t> bytes, ReadFileBytes(path));
+  bool compiled = false;
+  return EnsureCompiled(bytes, path, registry, output, &compiled);
+}
+
+Result<std::shared_ptr<Module>> Engine::LoadFile(const std::string& path,
+                                                 const HostRegistry& registry) {
+  TRY_ASSIGN(std::vector<uint8_t> bytes, ReadFileBytes(path));
+  return LoadBytes(bytes, path, registry);
+}
+
+Result<std::shared_ptr<Module>> Engine::LoadBytes(std::span<const uint8_t> bytes, std::string name,
+                                                  const HostRegistry& registry) {
+  internal::EnsureRuntime();
+  bool compiled = false;
+  TRY_ASSIGN(std::string object, EnsureCompiled(bytes, name, registry, "", &compiled));
+  void* handle = dlopen(object.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr && !compiled) {
+    // A damaged cache entry (truncated by a full disk, say): compile it again once.
+    std::remove(object.c_str());
+    TRY_ASSIGN(object, EnsureCompiled(bytes, name, registry, "", &compiled));
+    handle = dlopen(object.c_str(), RTLD_NOW | RTLD_LOCAL);
+  }
+  if (handle == nullptr) {
+    const char* err = dlerror();
+    return MakeError(ErrorKind::kInternal, "Could not load the compiled module {}: {}.", object,
+                     err != nullptr ? err : "unknown error");
+  }
+  std::shared_ptr<Module> module(new Module());
+  module->handle_ = handle;
+  module->name_ = std::move(name);
+  module->object_path_ = object;
+  module->from_cache_ = !compiled;
+  auto entry = reinterpret_cast<abi::EntryFn>(dlsym(handle, abi::kEntrySymbol));
+  if (entry == nullptr || entry()->abi_version != abi::kAbiVersion) {
+    return MakeError(ErrorKind::kInternal,
+                     "The compiled module {} was not made by this version of wasmgpu (no {} "
+                     "entry with ABI version {}).",
+                     object, abi::kEntrySymbol, abi::kAbiVersion);
+  }
+  module->desc_ = entry();
+  const abi::ModuleDesc& d = *module->desc_;
+  for (uint32_t i = 0; i < d.num_imports; ++i) {
+    ImportDecl imp{d.imports[i].module, d.imports[i].name, {}};
+    if (!FuncType::ParseCode(d.imports[i].type, &imp.type)) {
+      return MakeError(ErrorKind::kInternal, "The compiled module {} has a malformed import table.",
+                       object);
+    }
+    // Checked again here because a cache hit skipped the check made before compiling.
+    TRY(ResolveImport(registry, imp.module, imp.name, imp.type));
+    module->imports_.push_back(std::move(imp));
+  }
+  for (uint32_t i = 0; i < d.num_exports; ++i) {
+    ExportDecl e{d.exports[i].name, {}};
+    if (!FuncType::ParseCode(d.exports[i].type, &e.type)) {
+      return MakeError(ErrorKind::kInternal, "The compiled module {} has a malformed export table.",
+                       object);
+    }
+    module->exports_.push_back(std::move(e));
+  }
+  link_map* lm = nullptr;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm != nullptr) {
+    module->load_bias_ = lm->l_addr;
+    PhdrQuery q{lm->l_addr};
+    dl_iterate_phdr(FindCodeRange, &q);
+    if (q.end != 0) {
+      module->code_begin_ = q.begin;
+      module->code_end_ = q.end;
+    }
+  }
+  d.init_module();
+  return module;
+}
+
+}  // namespace wasmgpu::wasm

@@ -1,0 +1,241 @@
+#include "wasm/module_reader.h"
+
+#include <wabt/apply-names.h>
+#include <wabt/binary-reader-ir.h>
+#include <wabt/binary-reader-nop.h>
+#include <wabt/binary-reader.h>
+#include <wabt/cast.h>
+#include <wabt/error.h>
+#include <wabt/feature.h>
+#include <wabt/generate-names.h>
+#include <wabt/ir.h>
+#include <wabt/validator.h>
+
+#include <optional>
+
+namespace wasmgpu::wasm {
+namespace {
+
+// Walks the binary with every proposal enabled and remembers the first use of a feature that the
+// wasm2c we translate with (1.0.32) cannot handle, so the refusal names the feature instead of
+// showing a decoder error about an unknown opcode.
+class FeatureScanner : public wabt::BinaryReaderNop {
+ public:
+  std::optional<std::string> found;  // "SIMD (opcode i8x16.add at byte offset 0x4a)"
+
+  // Handled: decoding errors are reported by the second pass, not printed here.
+  bool OnError(const wabt::Error&) override { return true; }
+
+  wabt::Result OnOpcode(wabt::Opcode op) override {
+    switch (op.GetPrefix()) {
+      case 0xfd: return Found("SIMD", op);
+      case 0xfe: return Found("threads (atomics)", op);
+      default: break;
+    }
+    switch (op) {
+      case wabt::Opcode::Try:
+      case wabt::Opcode::Catch:
+      case wabt::Opcode::CatchAll:
+      case wabt::Opcode::Throw:
+      case wabt::Opcode::Rethrow:
+      case wabt::Opcode::Delegate:
+        return Found("exceptions", op);
+      default:
+        return wabt::Result::Ok;
+    }
+  }
+  wabt::Result OnFuncType(wabt::Index, wabt::Index nparams, wabt::Type* params,
+                          wabt::Index nresults, wabt::Type* results) override {
+    for (wabt::Index i = 0; i < nparams; ++i) TRY_V128(params[i], "a function type");
+    for (wabt::Index i = 0; i < nresults; ++i) TRY_V128(results[i], "a function type");
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnLocalDecl(wabt::Index, wabt::Index, wabt::Type type) override {
+    TRY_V128(type, "a local");
+    return wabt::Result::Ok;
+  }
+  wabt::Result BeginGlobal(wabt::Index, wabt::Type type, bool) override {
+    TRY_V128(type, "a global");
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnOpcodeBlockSig(wabt::Type type) override {
+    TRY_V128(type, "a block type");
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnImportMemory(wabt::Index, std::string_view, std::string_view, wabt::Index,
+                              const wabt::Limits* limits) override {
+    return Memory(limits);
+  }
+  wabt::Result OnMemory(wabt::Index, const wabt::Limits* limits) override { return Memory(limits); }
+  wabt::Result OnTagCount(wabt::Index count) override {
+    if (count > 0) return Fail("exceptions (a tag section)");
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnImportTag(wabt::Index, std::string_view, std::string_view, wabt::Index,
+                           wabt::Index) override {
+    return Fail("exceptions (an imported tag)");
+  }
+
+ private:
+  wabt::Result TRY_V128(wabt::Type type, const char* where) {
+    if (type == wabt::Type::V128 && !found) {
+      found = fmt::format("SIMD (type v128 in {})", where);
+    }
+    return found ? wabt::Result::Error : wabt::Result::Ok;
+  }
+  wabt::Result Memory(const wabt::Limits* limits) {
+    if (++memories_ > 1) return Fail("multi-memory (more than one memory)");
+    if (limits->is_64) return Fail("memory64 (a 64-bit memory)");
+    if (limits->is_shared) return Fail("threads (a shared memory)");
+    return wabt::Result::Ok;
+  }
+  wabt::Result Found(const char* feature, wabt::Opcode op) {
+    // The reader has consumed the opcode: step back over its encoding (prefix byte + LEB128).
+    size_t length = 1;
+    if (op.HasPrefix()) {
+      for (uint32_t code = op.GetCode(); ; code >>= 7) {
+        ++length;
+        if (code < 0x80) break;
+      }
+    }
+    return Fail(fmt::format("{} (opcode {} at byte offset {:#x})", feature, op.GetName(),
+                            state->offset - length));
+  }
+  wabt::Result Fail(std::string what) {
+    if (!found) found = std::move(what);
+    return wabt::Result::Error;
+  }
+  int memories_ = 0;
+};
+
+std::string DescribeErrors(const wabt::Errors& errors) {
+  if (errors.empty()) return "unknown decoding error";
+  const wabt::Error& e = errors.front();
+  if (e.loc.offset != wabt::kInvalidOffset) {
+    return fmt::format("{} (at byte offset {:#x})", e.message, e.loc.offset);
+  }
+  return e.message;
+}
+
+Result<ValType> ConvertType(wabt::Type type, std::string_view context) {
+  switch (type) {
+    case wabt::Type::I32: return ValType::kI32;
+    case wabt::Type::I64: return ValType::kI64;
+    case wabt::Type::F32: return ValType::kF32;
+    case wabt::Type::F64: return ValType::kF64;
+    default:
+      return ValidationError("{} uses the value type {}, which cannot cross the host boundary.",
+                             context, type.GetName());
+  }
+}
+
+Result<FuncType> ConvertSig(const wabt::FuncSignature& sig, std::string_view context) {
+  FuncType out;
+  for (wabt::Type t : sig.param_types) {
+    TRY_ASSIGN(ValType v, ConvertType(t, context));
+    out.params.push_back(v);
+  }
+  for (wabt::Type t : sig.result_types) {
+    TRY_ASSIGN(ValType v, ConvertType(t, context));
+    out.results.push_back(v);
+  }
+  return out;
+}
+
+const char* KindName(wabt::ExternalKind kind) {
+  switch (kind) {
+    case wabt::ExternalKind::Func: return "function";
+    case wabt::ExternalKind::Table: return "table";
+    case wabt::ExternalKind::Memory: return "memory";
+    case wabt::ExternalKind::Global: return "global";
+    case wabt::ExternalKind::Tag: return "tag";
+  }
+  return "item";
+}
+
+}  // namespace
+
+ParsedModule::ParsedModule() = default;
+ParsedModule::~ParsedModule() = default;
+ParsedModule::ParsedModule(ParsedModule&&) noexcept = default;
+ParsedModule& ParsedModule::operator=(ParsedModule&&) noexcept = default;
+
+Result<ParsedModule> ParseModule(const uint8_t* data, size_t size) {
+  if (size < 8 || data[0] != 0 || data[1] != 'a' || data[2] != 's' || data[3] != 'm') {
+    return ValidationError(
+        "The file is not a WebAssembly module: it is {} bytes long and does not start with the "
+        "magic number \\0asm.",
+        size);
+  }
+  // Pass 1: name the unsupported feature, if any, before the real decoder rejects it vaguely.
+  {
+    wabt::Features all;
+    all.EnableAll();
+    wabt::ReadBinaryOptions options(all, nullptr, /*read_debug_names=*/false,
+                                    /*stop_on_first_error=*/true,
+                                    /*fail_on_custom_section_error=*/false);
+    FeatureScanner scanner;
+    wabt::Result r = wabt::ReadBinary(data, size, &scanner, options);
+    if (scanner.found) {
+      return ValidationError(
+          "The module uses {}, which wasmgpu does not support (its wasm2c translator lacks it).",
+          *scanner.found);
+    }
+    (void)r;  // Decoding errors are reported by pass 2 with the features we do support.
+  }
+
+  // Pass 2: decode into IR and validate with the features wasm2c 1.0.32 translates.
+  wabt::Features features;
+  features.disable_simd();
+  wabt::ReadBinaryOptions options(features, nullptr, /*read_debug_names=*/true,
+                                  /*stop_on_first_error=*/true,
+                                  /*fail_on_custom_section_error=*/false);
+  ParsedModule out;
+  out.ir_ = std::make_unique<wabt::Module>();
+  wabt::Errors errors;
+  if (wabt::Failed(wabt::ReadBinaryIr("module.wasm", data, size, options, &errors,
+                                      out.ir_.get()))) {
+    return ValidationError("The module is not valid WebAssembly: {}.", DescribeErrors(errors));
+  }
+  wabt::ValidateOptions validate(features);
+  if (wabt::Failed(wabt::ValidateModule(out.ir_.get(), &errors, validate))) {
+    return ValidationError("The module is not valid WebAssembly: {}.", DescribeErrors(errors));
+  }
+  if (wabt::Failed(wabt::GenerateNames(out.ir_.get()))) {
+    return MakeError(ErrorKind::kInternal, "Naming the module's functions failed.");
+  }
+  (void)wabt::ApplyNames(out.ir_.get());  // Only fails on indices the validator already refused.
+
+  wabt::Module& m = *out.ir_;
+  for (const wabt::Import* import : m.imports) {
+    if (import->kind() != wabt::ExternalKind::Func) {
+      return ValidationError(
+          "The module imports a {} '{}'.'{}'; wasmgpu only provides function imports.",
+          KindName(import->kind()), import->module_name, import->field_name);
+    }
+    const auto* func_import = wabt::cast<wabt::FuncImport>(import);
+    std::string context = fmt::format("The import '{}'.'{}'", import->module_name,
+                                      import->field_name);
+    TRY_ASSIGN(FuncType type, ConvertSig(func_import->func.decl.sig, context));
+    if (type.results.size() > 1) {
+      return ValidationError("{} returns {} values; host functions return at most one.", context,
+                             type.results.size());
+    }
+    out.imports_.push_back({import->module_name, import->field_name, std::move(type)});
+  }
+  for (const wabt::Export* e : m.exports) {
+    if (e->kind != wabt::ExternalKind::Func) continue;
+    const wabt::Func* func = m.GetFunc(e->var);
+    if (func == nullptr) continue;
+    std::string context = fmt::format("The export '{}'", e->name);
+    Result<FuncType> type = ConvertSig(func->decl.sig, context);
+    // Exports with reference types or several results stay callable from inside the module but
+    // not from the host; they are left out of the host's export table.
+    if (!type.ok() || type->results.size() > 1) continue;
+    out.exports_.push_back({e->name, std::move(type).value()});
+  }
+  for (const wabt::Func* f : m.funcs) out.code_size_ += f->exprs.size();
+  return out;
+}
+
+}  // namespace wasmgpu::wasm
