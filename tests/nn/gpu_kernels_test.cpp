@@ -199,7 +199,7 @@ TEST(GpuKernels, MatVecEveryTypeWithOffsetAndAccumulate) {
       WeightChunk c = PackRows(m.view, 0, n_out);
       std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
       Dispatch run{MatVecSpirv(type), {&c.words, &xw, &yw}, {false, false, true},
-              {uint32_t(n_out), uint32_t(n_in), c.qoff, 5, accumulate}, uint32_t(n_out), 1};
+              {uint32_t(n_out), uint32_t(n_in), c.qoff, 5, accumulate, 0, 0}, uint32_t(n_out), 1};
       run.Go();
       const std::vector<float> got = AsFloats(yw);
       EXPECT_LT(Nmse(want, got), 1e-12) << GgmlTypeName(type) << " accumulate " << accumulate;
@@ -217,7 +217,7 @@ TEST(GpuKernels, MatVecTwoDimensionalGrid) {
   WeightChunk c = PackRows(m.view, 0, 70);
   std::vector<uint32_t> xw = Floats(x), yw(70, 0);
   Dispatch run{MatVecSpirv(GgmlType::kQ8_0), {&c.words, &xw, &yw}, {false, false, true},
-          {70, 64, c.qoff, 0, 0}, 7, 10};
+          {70, 64, c.qoff, 0, 0, 0, 0}, 7, 10};
   run.Go();
   EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12);
 }
@@ -235,38 +235,96 @@ TEST(GpuKernels, EmbedEveryType) {
   }
 }
 
-TEST(GpuKernels, RmsNorm) {
-  const uint32_t n = 288;
-  const std::vector<float> x = Random(n, 11, 3.0f);
-  const std::vector<float> w = Random(2 * n, 12);
-  std::vector<float> want(n);
-  RmsNorm(x.data(), &w[n], want.data(), n, 1e-5f);
-  std::vector<uint32_t> xw = Floats(x), ww = Floats(w), out(n, 0);
-  Dispatch run{Words(kSpirv_rmsnorm), {&xw, &ww, &out}, {false, false, true}, {n, Bits(1e-5f), n}};
-  run.Go();
-  EXPECT_LT(Nmse(want, AsFloats(out)), 1e-12);
+std::span<const uint32_t> NormSpirv(GgmlType t) {
+  switch (t) {
+    case GgmlType::kF32: return Words(kSpirv_matvec_norm_f32);
+    case GgmlType::kF16: return Words(kSpirv_matvec_norm_f16);
+    case GgmlType::kQ8_0: return Words(kSpirv_matvec_norm_q8_0);
+    default: return Words(kSpirv_matvec_norm_q4_0);
+  }
+}
+std::span<const uint32_t> FfnSpirv(GgmlType t) {
+  switch (t) {
+    case GgmlType::kF32: return Words(kSpirv_matvec_ffn_f32);
+    case GgmlType::kF16: return Words(kSpirv_matvec_ffn_f16);
+    case GgmlType::kQ8_0: return Words(kSpirv_matvec_ffn_q8_0);
+    default: return Words(kSpirv_matvec_ffn_q4_0);
+  }
 }
 
-TEST(GpuKernels, RopeNormalAndNeoxWithPartialRotation) {
+// matvec_norm: W (rmsnorm(x) * w), the norm folded into the product.
+TEST(GpuKernels, MatVecWithRmsNormEveryType) {
+  const uint32_t n_in = 288, n_out = 21;
+  for (GgmlType type : kTypes) {
+    Matrix m = RandomMatrix(type, n_in, n_out, 20);
+    const std::vector<float> x = Random(n_in, 21, 3.0f);
+    const std::vector<float> nw = Random(2 * n_in, 22);  // two layers' norms; use the second
+    std::vector<float> normed(n_in), want(n_out);
+    RmsNorm(x.data(), &nw[n_in], normed.data(), n_in, 1e-5f);
+    MatVec(m.view, normed.data(), want.data());
+    WeightChunk c = PackRows(m.view, 0, n_out);
+    std::vector<uint32_t> xw = Floats(x), yw(n_out, 0), nww = Floats(nw);
+    Dispatch run{NormSpirv(type), {&c.words, &xw, &yw, &nww}, {false, false, true, false},
+                 {n_out, n_in, c.qoff, 0, 0, n_in, Bits(1e-5f)}, n_out, 1};
+    run.Go();
+    EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12) << GgmlTypeName(type);
+  }
+}
+
+// matvec_ffn: silu(Wg xn) * (Wu xn) from interleaved gate/up rows, xn = rmsnorm(x) * w.
+TEST(GpuKernels, FusedFfnEveryType) {
+  const uint32_t n_in = 64, n_ff = 19;
+  for (GgmlType type : kTypes) {
+    Matrix gate = RandomMatrix(type, n_in, n_ff, 23), up = RandomMatrix(type, n_in, n_ff, 24);
+    const std::vector<float> x = Random(n_in, 25), nw = Random(n_in, 26);
+    std::vector<float> normed(n_in), g(n_ff), u(n_ff), want(n_ff);
+    RmsNorm(x.data(), nw.data(), normed.data(), n_in, 1e-6f);
+    MatVec(gate.view, normed.data(), g.data());
+    MatVec(up.view, normed.data(), u.data());
+    for (uint32_t i = 0; i < n_ff; ++i) want[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+    // Interleave: weight row 2i = gate row i, 2i + 1 = up row i.
+    Matrix both = RandomMatrix(type, n_in, 2 * n_ff, 0);
+    const uint64_t rb = RowBytes(type, n_in);
+    for (uint32_t i = 0; i < n_ff; ++i) {
+      std::memcpy(both.bytes.data() + 2 * i * rb, gate.view.row(i), rb);
+      std::memcpy(both.bytes.data() + (2 * i + 1) * rb, up.view.row(i), rb);
+    }
+    WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
+    std::vector<uint32_t> xw = Floats(x), yw(n_ff, 0), nww = Floats(nw);
+    Dispatch run{FfnSpirv(type), {&c.words, &xw, &yw, &nww}, {false, false, true, false},
+                 {n_ff, n_in, c.qoff, 0, 0, 0, Bits(1e-6f)}, n_ff, 1};
+    run.Go();
+    EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12) << GgmlTypeName(type);
+  }
+}
+
+// rope_store: q rotated in place, k rotated into the cache at pos, v copied; partial rotation.
+TEST(GpuKernels, RopeStoreNormalAndNeox) {
   const uint32_t n_head = 3, n_kv = 1, hd = 16, n_rot = 8, pos = 37, base = 10000;
+  const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd;
   for (uint32_t neox : {0u, 1u}) {
-    const std::vector<float> q = Random(n_head * hd, 13);
-    const std::vector<float> k = Random(4 * n_kv * hd, 14);  // a cache of 4 positions
-    std::vector<float> want_q = q, want_k = k;
+    const std::vector<float> qkv = Random(q_dim + 2 * kv_dim, 13);
+    const std::vector<float> k0 = Random(4 * kv_dim, 14), v0 = Random(4 * kv_dim, 15);
     const RopeType type = neox ? RopeType::kNeox : RopeType::kNormal;
-    for (uint32_t h = 0; h < n_head; ++h) Rope(&want_q[h * hd], n_rot, pos, base, type);
-    Rope(&want_k[2 * hd], n_rot, pos, base, type);  // position 2's keys
+    std::vector<float> want_qkv = qkv, want_k = k0, want_v = v0;
+    for (uint32_t h = 0; h < n_head; ++h) Rope(&want_qkv[h * hd], n_rot, pos, base, type);
+    std::vector<float> k(qkv.begin() + q_dim, qkv.begin() + q_dim + kv_dim);
+    Rope(k.data(), n_rot, pos, base, type);
+    std::copy(k.begin(), k.end(), want_k.begin() + 2 * kv_dim);  // position 2 of the cache
+    std::copy(qkv.begin() + q_dim + kv_dim, qkv.end(), want_v.begin() + 2 * kv_dim);
     std::vector<float> inv(n_rot / 2);
     for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / n_rot));
-    std::vector<uint32_t> qw = Floats(q), kw = Floats(k), iw = Floats(inv);
-    Dispatch run{Words(kSpirv_rope), {&qw, &kw, &iw}, {true, true, false},
-            {n_head, n_kv, hd, n_rot, pos, 2 * hd, neox}, 1, 1};
+    std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv);
+    const uint32_t threads = (n_head + n_kv) * hd / 2 + kv_dim;
+    Dispatch run{Words(kSpirv_rope_store), {&qw, &kw, &vw, &iw}, {true, true, true, false},
+                 {n_head, n_kv, hd, n_rot, pos, 2 * kv_dim, neox}, (threads + 63) / 64, 1};
     run.Go();
-    EXPECT_LT(Nmse(want_q, AsFloats(qw)), 1e-10) << "neox " << neox;
+    const std::vector<float> got_q = AsFloats(qw);
+    EXPECT_LT(Nmse(std::vector<float>(want_qkv.begin(), want_qkv.begin() + q_dim),
+                   std::vector<float>(got_q.begin(), got_q.begin() + q_dim)), 1e-10) << neox;
     EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-10) << "neox " << neox;
-    // Dims past n_rot and other positions' keys are untouched.
-    EXPECT_EQ(AsFloats(qw)[hd - 1], q[hd - 1]);
-    EXPECT_EQ(AsFloats(kw)[0], k[0]);
+    EXPECT_EQ(AsFloats(vw), want_v) << "neox " << neox;
+    EXPECT_EQ(got_q[hd - 1], qkv[hd - 1]);  // past n_rot: untouched
   }
 }
 
@@ -297,17 +355,6 @@ TEST(GpuKernels, AttentionWithGroupedQueries) {
           {n_head, n_kv, hd, n_pos, max_seq, 0, Bits(scale)}, n_head, 1};
   run.Go();
   EXPECT_LT(Nmse(want, AsFloats(out)), 1e-11);
-}
-
-TEST(GpuKernels, Swiglu) {
-  const uint32_t n = 300;
-  const std::vector<float> g = Random(n, 18, 2.0f), u = Random(n, 19);
-  std::vector<float> want(n);
-  for (uint32_t i = 0; i < n; ++i) want[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
-  std::vector<uint32_t> gw = Floats(g), uw = Floats(u);
-  Dispatch run{Words(kSpirv_swiglu), {&gw, &uw}, {true, false}, {n}, 2, 1};
-  run.Go();
-  EXPECT_LT(Nmse(want, AsFloats(gw)), 1e-12);
 }
 
 }  // namespace

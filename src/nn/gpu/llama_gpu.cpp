@@ -28,15 +28,61 @@ std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
 }
 
 // Immediate data of each kernel, matching the GLSL push-constant blocks.
-struct MatVecParams { uint32_t rows, n_in, qoff, out_offset, accumulate; };
+struct MatVecParams {
+  uint32_t rows, n_in, qoff, out_offset, accumulate, norm_offset;
+  float eps;
+};
 struct EmbedParams { uint32_t row, n, qoff; };
-struct RmsNormParams { uint32_t n; float eps; uint32_t weight_offset; };
-struct RopeParams { uint32_t n_head, n_head_kv, head_dim, n_rot, pos, k_offset, neox; };
+struct RopeStoreParams { uint32_t n_head, n_head_kv, head_dim, n_rot, pos, cache_offset, neox; };
 struct AttentionParams {
   uint32_t n_head, n_head_kv, head_dim, n_pos, max_seq, layer_offset;
   float scale;
 };
-struct SwigluParams { uint32_t n; };
+
+// A 2-D tensor made of other tensors' rows, owning its bytes: [wq; wk; wv] for the fused QKV
+// product, or gate and up rows interleaved for the fused FFN.
+struct CombinedTensor {
+  std::vector<uint8_t> bytes;
+  TensorView view;
+};
+
+Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const TensorView*> parts,
+                                   bool interleave) {
+  for (const TensorView* t : parts) {
+    if (t->type != parts[0]->type || t->ne[0] != parts[0]->ne[0]) {
+      return MakeError("The GPU path needs '", parts[0]->name, "' and '", t->name,
+                       "' to share a type and row length (they are ", GgmlTypeName(parts[0]->type),
+                       " and ", GgmlTypeName(t->type), ").");
+    }
+  }
+  CombinedTensor c;
+  const uint64_t row_bytes = parts[0]->row_bytes();
+  uint64_t rows = 0;
+  for (const TensorView* t : parts) rows += t->rows();
+  c.bytes.resize(rows * row_bytes);
+  uint8_t* out = c.bytes.data();
+  if (interleave) {  // parts have equal row counts: row r of each, in turn
+    for (uint64_t r = 0; r < parts[0]->rows(); ++r) {
+      for (const TensorView* t : parts) {
+        std::memcpy(out, t->row(r), row_bytes);
+        out += row_bytes;
+      }
+    }
+  } else {
+    for (const TensorView* t : parts) {
+      std::memcpy(out, t->data, t->rows() * row_bytes);
+      out += t->rows() * row_bytes;
+    }
+  }
+  c.view = *parts[0];
+  c.view.name = name;
+  c.view.n_dims = 2;
+  c.view.ne[1] = rows;
+  c.view.ne[2] = c.view.ne[3] = 1;
+  c.view.data = c.bytes.data();
+  c.view.n_bytes = c.bytes.size();
+  return c;
+}
 
 // Workgroup counts for one workgroup per item, folded into 2-D past the per-dimension limit.
 void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_dim) {
@@ -67,8 +113,12 @@ LlamaGpu::~LlamaGpu() {
     wgpuBufferDestroy(b);
     wgpuBufferRelease(b);
   }
-  for (Kernel* k : {&matvec_[0], &matvec_[1], &matvec_[2], &matvec_[3], &embed_[0], &embed_[1],
-                    &embed_[2], &embed_[3], &rmsnorm_, &rope_, &attention_, &swiglu_}) {
+  std::vector<Kernel*> kernels = {&embed_[0], &embed_[1], &embed_[2], &embed_[3], &rope_store_,
+                                  &attention_};
+  for (auto& by_type : matvec_) {
+    for (Kernel& k : by_type) kernels.push_back(&k);
+  }
+  for (Kernel* k : kernels) {
     if (k->pipeline != nullptr) wgpuComputePipelineRelease(k->pipeline);
     if (k->layout != nullptr) wgpuBindGroupLayoutRelease(k->layout);
   }
@@ -134,12 +184,19 @@ WGPUBindGroup LlamaGpu::Bind(const Kernel& k, std::vector<WGPUBuffer> buffers) {
   return g;
 }
 
-Result<LlamaGpu::Matrix> LlamaGpu::Upload(const TensorView& t, uint64_t max_binding_bytes) {
-  Matrix m;
+Result<LlamaGpu::Matrix*> LlamaGpu::Upload(const TensorView& t, uint64_t max_binding_bytes,
+                                           uint64_t row_multiple) {
+  matrices_.push_back(std::make_unique<Matrix>());
+  Matrix& m = *matrices_.back();
   m.type = t.type;
   m.n_in = t.ne[0];
   m.n_out = t.rows();
-  NN_TRY_ASSIGN(const uint64_t per_chunk, RowsPerChunk(t, max_binding_bytes));
+  NN_TRY_ASSIGN(uint64_t per_chunk, RowsPerChunk(t, max_binding_bytes));
+  per_chunk -= per_chunk % row_multiple;
+  if (per_chunk == 0) {
+    return MakeError("Tensor '", t.name, "': ", row_multiple,
+                     " rows do not fit one storage binding (", max_binding_bytes, " bytes).");
+  }
   for (uint64_t first = 0; first < m.n_out; first += per_chunk) {
     const uint64_t rows = std::min(per_chunk, m.n_out - first);
     // Pack one chunk at a time: a 1B model's table never exists twice in host memory.
@@ -152,49 +209,63 @@ Result<LlamaGpu::Matrix> LlamaGpu::Upload(const TensorView& t, uint64_t max_bind
     weight_bytes_ += packed.words.size() * 4;
     m.chunks.push_back(c);
   }
-  return m;
+  return &m;
 }
 
-LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, WGPUBuffer x, WGPUBuffer y,
-                                        bool accumulate) {
+LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x,
+                                        WGPUBuffer y, bool accumulate, WGPUBuffer norm,
+                                        uint32_t norm_offset) {
   MatVecOp op;
   op.matrix = &m;
+  op.kind = kind;
   op.accumulate = accumulate;
-  for (const Chunk& c : m.chunks) op.groups.push_back(Bind(MatVecKernel(m.type), {c.buffer, x, y}));
+  op.norm_offset = norm_offset;
+  for (const Chunk& c : m.chunks) {
+    std::vector<WGPUBuffer> buffers = {c.buffer, x, y};
+    if (kind != MatVecKind::kPlain) buffers.push_back(norm);
+    op.groups.push_back(Bind(MatVecKernel(kind, m.type), buffers));
+  }
   return op;
 }
 
-const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(GgmlType type) const {
-  return matvec_[TypeIndex(type)];
+const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type) const {
+  return matvec_[static_cast<int>(kind)][TypeIndex(type)];
 }
 
 Status LlamaGpu::Init(uint64_t max_binding_bytes) {
   const LlamaHParams& hp = model_.hp;
   const uint32_t mv = sizeof(MatVecParams);
-  NN_TRY_ASSIGN(matvec_[0], MakeKernel(Words(kSpirv_matvec_f32), {false, false, true}, mv, "matvec_f32"));
-  NN_TRY_ASSIGN(matvec_[1], MakeKernel(Words(kSpirv_matvec_f16), {false, false, true}, mv, "matvec_f16"));
-  NN_TRY_ASSIGN(matvec_[2], MakeKernel(Words(kSpirv_matvec_q8_0), {false, false, true}, mv, "matvec_q8_0"));
-  NN_TRY_ASSIGN(matvec_[3], MakeKernel(Words(kSpirv_matvec_q4_0), {false, false, true}, mv, "matvec_q4_0"));
-  const uint32_t em = sizeof(EmbedParams);
-  NN_TRY_ASSIGN(embed_[0], MakeKernel(Words(kSpirv_embed_f32), {false, true}, em, "embed_f32"));
-  NN_TRY_ASSIGN(embed_[1], MakeKernel(Words(kSpirv_embed_f16), {false, true}, em, "embed_f16"));
-  NN_TRY_ASSIGN(embed_[2], MakeKernel(Words(kSpirv_embed_q8_0), {false, true}, em, "embed_q8_0"));
-  NN_TRY_ASSIGN(embed_[3], MakeKernel(Words(kSpirv_embed_q4_0), {false, true}, em, "embed_q4_0"));
-  NN_TRY_ASSIGN(rmsnorm_, MakeKernel(Words(kSpirv_rmsnorm), {false, false, true},
-                                     sizeof(RmsNormParams), "rmsnorm"));
-  NN_TRY_ASSIGN(rope_, MakeKernel(Words(kSpirv_rope), {true, true, false}, sizeof(RopeParams), "rope"));
+  const std::span<const uint32_t> matvec_spirv[3][4] = {
+      {Words(kSpirv_matvec_f32), Words(kSpirv_matvec_f16), Words(kSpirv_matvec_q8_0),
+       Words(kSpirv_matvec_q4_0)},
+      {Words(kSpirv_matvec_norm_f32), Words(kSpirv_matvec_norm_f16),
+       Words(kSpirv_matvec_norm_q8_0), Words(kSpirv_matvec_norm_q4_0)},
+      {Words(kSpirv_matvec_ffn_f32), Words(kSpirv_matvec_ffn_f16), Words(kSpirv_matvec_ffn_q8_0),
+       Words(kSpirv_matvec_ffn_q4_0)}};
+  const std::span<const uint32_t> embed_spirv[4] = {
+      Words(kSpirv_embed_f32), Words(kSpirv_embed_f16), Words(kSpirv_embed_q8_0),
+      Words(kSpirv_embed_q4_0)};
+  for (int kind = 0; kind < 3; ++kind) {
+    std::vector<bool> writable = {false, false, true};
+    if (kind != 0) writable.push_back(false);  // the norm weight
+    for (int t = 0; t < 4; ++t) {
+      NN_TRY_ASSIGN(matvec_[kind][t], MakeKernel(matvec_spirv[kind][t], writable, mv, "matvec"));
+    }
+  }
+  for (int t = 0; t < 4; ++t) {
+    NN_TRY_ASSIGN(embed_[t], MakeKernel(embed_spirv[t], {false, true}, sizeof(EmbedParams), "embed"));
+  }
+  NN_TRY_ASSIGN(rope_store_, MakeKernel(Words(kSpirv_rope_store), {true, true, true, false},
+                                        sizeof(RopeStoreParams), "rope_store"));
   NN_TRY_ASSIGN(attention_, MakeKernel(Words(kSpirv_attention), {false, false, false, true, true},
                                        sizeof(AttentionParams), "attention"));
-  NN_TRY_ASSIGN(swiglu_, MakeKernel(Words(kSpirv_swiglu), {true, false}, sizeof(SwigluParams), "swiglu"));
 
   const uint64_t q_dim = uint64_t{hp.n_head} * hp.head_dim;
   const uint64_t kv_dim = uint64_t{hp.n_head_kv} * hp.head_dim;
   x_ = MakeBuffer(hp.n_embd * 4, "x");
-  xb_ = MakeBuffer(hp.n_embd * 4, "xb");
-  q_ = MakeBuffer(q_dim * 4, "q");
+  qkv_ = MakeBuffer((q_dim + 2 * kv_dim) * 4, "qkv");
   attn_out_ = MakeBuffer(q_dim * 4, "attn_out");
   hb_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb");
-  hb2_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb2");
   att_ = MakeBuffer(uint64_t{hp.n_head} * max_seq_ * 4, "att");
   logits_ = MakeBuffer(uint64_t{hp.n_vocab} * 4, "logits");
   readback_ = ctx_.CreateBuffer(uint64_t{hp.n_vocab} * 4,
@@ -214,18 +285,13 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes) {
   ffn_norms_ = MakeBuffer(ffn_norms.size() * 4, "ffn_norms", ffn_norms.data());
   output_norm_ = MakeBuffer(out_norm.size() * 4, "output_norm", out_norm.data());
   // inv_freq[i] = base^(-2i / n_rot), in double on the host as LlamaCpu does.
-  std::vector<float> inv_freq(hp.n_rot / 2);
-  for (uint32_t i = 0; i < inv_freq.size(); ++i) {
+  std::vector<float> inv_freq(std::max(1u, hp.n_rot / 2));
+  for (uint32_t i = 0; i < hp.n_rot / 2; ++i) {
     inv_freq[i] = static_cast<float>(std::pow(double{hp.rope_freq_base}, -2.0 * i / hp.n_rot));
   }
   inv_freq_ = MakeBuffer(inv_freq.size() * 4, "inv_freq", inv_freq.data());
 
-  auto upload = [&](const TensorView& t) -> Result<Matrix*> {
-    NN_TRY_ASSIGN(Matrix m, Upload(t, max_binding_bytes));
-    matrices_.push_back(std::make_unique<Matrix>(std::move(m)));
-    return matrices_.back().get();
-  };
-  NN_TRY_ASSIGN(token_embd_, upload(model_.token_embd));
+  NN_TRY_ASSIGN(token_embd_, Upload(model_.token_embd, max_binding_bytes));
   for (const Chunk& c : token_embd_->chunks) {
     embed_groups_.push_back(Bind(embed_[TypeIndex(token_embd_->type)], {c.buffer, x_}));
   }
@@ -233,58 +299,60 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes) {
   for (uint32_t l = 0; l < hp.n_layer; ++l) {
     const LlamaLayer& src = model_.layers[l];
     Layer& L = layers_[l];
+    const uint32_t norm_offset = l * hp.n_embd;
     L.k_cache = MakeBuffer(uint64_t{max_seq_} * kv_dim * 4, "k_cache");
     L.v_cache = MakeBuffer(uint64_t{max_seq_} * kv_dim * 4, "v_cache");
     Matrix* m = nullptr;
-    NN_TRY_ASSIGN(m, upload(src.wq));
-    L.wq = MakeMatVec(*m, xb_, q_, false);
-    NN_TRY_ASSIGN(m, upload(src.wk));
-    L.wk = MakeMatVec(*m, xb_, L.k_cache, false);
-    NN_TRY_ASSIGN(m, upload(src.wv));
-    L.wv = MakeMatVec(*m, xb_, L.v_cache, false);
-    NN_TRY_ASSIGN(m, upload(src.wo));
-    L.wo = MakeMatVec(*m, attn_out_, x_, true);
-    NN_TRY_ASSIGN(m, upload(src.ffn_gate));
-    L.gate = MakeMatVec(*m, xb_, hb_, false);
-    NN_TRY_ASSIGN(m, upload(src.ffn_up));
-    L.up = MakeMatVec(*m, xb_, hb2_, false);
-    NN_TRY_ASSIGN(m, upload(src.ffn_down));
-    L.down = MakeMatVec(*m, hb_, x_, true);
-    L.attn_norm = Bind(rmsnorm_, {x_, attn_norms_, xb_});
-    L.ffn_norm = Bind(rmsnorm_, {x_, ffn_norms_, xb_});
-    L.rope = Bind(rope_, {q_, L.k_cache, inv_freq_});
-    L.attention = Bind(attention_, {q_, L.k_cache, L.v_cache, att_, attn_out_});
+    {
+      NN_TRY_ASSIGN(CombinedTensor qkv, CombineRows(StrCat("blk.", l, ".attn_qkv"),
+                                                    {&src.wq, &src.wk, &src.wv}, false));
+      NN_TRY_ASSIGN(m, Upload(qkv.view, max_binding_bytes));
+    }
+    L.qkv = MakeMatVec(*m, MatVecKind::kNorm, x_, qkv_, false, attn_norms_, norm_offset);
+    NN_TRY_ASSIGN(m, Upload(src.wo, max_binding_bytes));
+    L.wo = MakeMatVec(*m, MatVecKind::kPlain, attn_out_, x_, true);
+    {
+      NN_TRY_ASSIGN(CombinedTensor ffn, CombineRows(StrCat("blk.", l, ".ffn_gate_up"),
+                                                    {&src.ffn_gate, &src.ffn_up}, true));
+      NN_TRY_ASSIGN(m, Upload(ffn.view, max_binding_bytes, 2));
+    }
+    L.ffn = MakeMatVec(*m, MatVecKind::kFfn, x_, hb_, false, ffn_norms_, norm_offset);
+    NN_TRY_ASSIGN(m, Upload(src.ffn_down, max_binding_bytes));
+    L.down = MakeMatVec(*m, MatVecKind::kPlain, hb_, x_, true);
+    L.rope_store = Bind(rope_store_, {qkv_, L.k_cache, L.v_cache, inv_freq_});
+    L.attention = Bind(attention_, {qkv_, L.k_cache, L.v_cache, att_, attn_out_});
   }
   if (model_.tied_embeddings) {
     output_ = token_embd_;
   } else {
-    NN_TRY_ASSIGN(output_, upload(model_.output));
+    NN_TRY_ASSIGN(output_, Upload(model_.output, max_binding_bytes));
   }
-  output_norm_group_ = Bind(rmsnorm_, {x_, output_norm_, xb_});
-  output_op_ = MakeMatVec(*output_, xb_, logits_, false);
-  swiglu_group_ = Bind(swiglu_, {hb_, hb2_});
+  output_op_ = MakeMatVec(*output_, MatVecKind::kNorm, x_, logits_, false, output_norm_, 0);
 
-  // Count what one decode step dispatches (reported by benchmarks).
-  auto chunks = [](const MatVecOp& op) { return op.groups.size(); };
-  dispatches_per_token_ = 2 + chunks(output_op_);  // embed, final norm, output
+  // What one decode step dispatches (benchmarks report it): embedding, per layer rope_store and
+  // attention plus one per matrix chunk, and the classifier's chunks.
+  dispatches_per_token_ = 1 + output_op_.groups.size();
   for (const Layer& L : layers_) {
-    dispatches_per_token_ += 6 + chunks(L.wq) + chunks(L.wk) + chunks(L.wv) + chunks(L.wo) +
-                             chunks(L.gate) + chunks(L.up) + chunks(L.down);
+    dispatches_per_token_ += 2 + L.qkv.groups.size() + L.wo.groups.size() +
+                             L.ffn.groups.size() + L.down.groups.size();
   }
   return {};
 }
 
 void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset) {
   const Matrix& m = *op.matrix;
-  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(m.type).pipeline);
+  // kFfn chunks hold gate/up row pairs and produce one output per pair.
+  const uint64_t per_output = op.kind == MatVecKind::kFfn ? 2 : 1;
+  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(op.kind, m.type).pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
-    const MatVecParams p{static_cast<uint32_t>(c.rows), static_cast<uint32_t>(m.n_in), c.qoff,
-                         out_offset + static_cast<uint32_t>(c.first_row),
-                         op.accumulate ? 1u : 0u};
+    const uint64_t outputs = c.rows / per_output;
+    const MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
+                         out_offset + static_cast<uint32_t>(c.first_row / per_output),
+                         op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps};
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
-    Dispatch1D(pass, c.rows, ctx_.limits().maxComputeWorkgroupsPerDimension);
+    Dispatch1D(pass, outputs, ctx_.limits().maxComputeWorkgroupsPerDimension);
   }
 }
 
@@ -312,24 +380,17 @@ Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
 
   for (uint32_t l = 0; l < hp.n_layer; ++l) {
     const Layer& L = layers_[l];
-    // xb = rmsnorm(x) * attn_norm
-    const RmsNormParams np{hp.n_embd, hp.norm_eps, l * hp.n_embd};
-    wgpuComputePassEncoderSetPipeline(pass, rmsnorm_.pipeline);
-    wgpuComputePassEncoderSetBindGroup(pass, 0, L.attn_norm, 0, nullptr);
-    wgpuComputePassEncoderSetImmediateData(pass, 0, &np, sizeof(np));
-    wgpuComputePassEncoderDispatchWorkgroups(pass, 1, 1, 1);
-    // q = Wq xb; k, v = Wk xb, Wv xb straight into the cache at pos
-    RecordMatVec(pass, L.wq, 0);
-    RecordMatVec(pass, L.wk, pos * kv_dim);
-    RecordMatVec(pass, L.wv, pos * kv_dim);
-    // RoPE on q and on this position's keys
-    const RopeParams rp{hp.n_head, hp.n_head_kv, hp.head_dim, hp.n_rot, pos, pos * kv_dim,
-                        hp.rope_type == RopeType::kNeox ? 1u : 0u};
-    wgpuComputePassEncoderSetPipeline(pass, rope_.pipeline);
-    wgpuComputePassEncoderSetBindGroup(pass, 0, L.rope, 0, nullptr);
+    // qkv = [Wq; Wk; Wv] rmsnorm(x) * attn_norm
+    RecordMatVec(pass, L.qkv, 0);
+    // RoPE on q in place; k (rotated) and v into the cache at pos
+    const RopeStoreParams rp{hp.n_head, hp.n_head_kv, hp.head_dim, hp.n_rot, pos, pos * kv_dim,
+                             hp.rope_type == RopeType::kNeox ? 1u : 0u};
+    wgpuComputePassEncoderSetPipeline(pass, rope_store_.pipeline);
+    wgpuComputePassEncoderSetBindGroup(pass, 0, L.rope_store, 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &rp, sizeof(rp));
-    wgpuComputePassEncoderDispatchWorkgroups(pass, ((hp.n_head + hp.n_head_kv) * hp.n_rot / 2 + 63) / 64, 1, 1);
-    // attn_out = softmax(q k^T / sqrt(d)) v, per head
+    const uint32_t threads = (hp.n_head + hp.n_head_kv) * (hp.head_dim / 2) + kv_dim;
+    wgpuComputePassEncoderDispatchWorkgroups(pass, (threads + 63) / 64, 1, 1);
+    // attn_out = softmax(q k^T / sqrt(d)) v, per head (q is qkv's first q_dim values)
     const AttentionParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, pos + 1, max_seq_, 0,
                              1.0f / std::sqrt(static_cast<float>(hp.head_dim))};
     wgpuComputePassEncoderSetPipeline(pass, attention_.pipeline);
@@ -338,25 +399,11 @@ Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
     wgpuComputePassEncoderDispatchWorkgroups(pass, hp.n_head, 1, 1);
     // x += Wo attn_out
     RecordMatVec(pass, L.wo, 0);
-    // xb = rmsnorm(x) * ffn_norm; x += W2 (silu(W1 xb) * W3 xb)
-    wgpuComputePassEncoderSetPipeline(pass, rmsnorm_.pipeline);
-    wgpuComputePassEncoderSetBindGroup(pass, 0, L.ffn_norm, 0, nullptr);
-    wgpuComputePassEncoderSetImmediateData(pass, 0, &np, sizeof(np));
-    wgpuComputePassEncoderDispatchWorkgroups(pass, 1, 1, 1);
-    RecordMatVec(pass, L.gate, 0);
-    RecordMatVec(pass, L.up, 0);
-    const SwigluParams sp{hp.n_ff};
-    wgpuComputePassEncoderSetPipeline(pass, swiglu_.pipeline);
-    wgpuComputePassEncoderSetBindGroup(pass, 0, swiglu_group_, 0, nullptr);
-    wgpuComputePassEncoderSetImmediateData(pass, 0, &sp, sizeof(sp));
-    wgpuComputePassEncoderDispatchWorkgroups(pass, (hp.n_ff + 255) / 256, 1, 1);
+    // hb = silu(W1 xb) * W3 xb with xb = rmsnorm(x) * ffn_norm; x += W2 hb
+    RecordMatVec(pass, L.ffn, 0);
     RecordMatVec(pass, L.down, 0);
   }
-  const RmsNormParams fp{hp.n_embd, hp.norm_eps, 0};
-  wgpuComputePassEncoderSetPipeline(pass, rmsnorm_.pipeline);
-  wgpuComputePassEncoderSetBindGroup(pass, 0, output_norm_group_, 0, nullptr);
-  wgpuComputePassEncoderSetImmediateData(pass, 0, &fp, sizeof(fp));
-  wgpuComputePassEncoderDispatchWorkgroups(pass, 1, 1, 1);
+  // logits = W_out rmsnorm(x) * output_norm
   RecordMatVec(pass, output_op_, 0);
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);

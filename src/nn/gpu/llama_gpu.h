@@ -48,15 +48,21 @@ class LlamaGpu {
     uint64_t n_in = 0, n_out = 0;
     std::vector<Chunk> chunks;
   };
-  // One matrix-vector product: per chunk its bind group over (weights, x, y).
+  // matvec.glsl's variants: plain, RMSNorm folded in, and RMSNorm + gate/up pairs + SwiGLU.
+  enum class MatVecKind { kPlain = 0, kNorm = 1, kFfn = 2 };
+  // One matrix-vector product: per chunk its bind group over (weights, x, y[, norm weight]).
   struct MatVecOp {
     const Matrix* matrix = nullptr;
+    MatVecKind kind = MatVecKind::kPlain;
     std::vector<WGPUBindGroup> groups;
     bool accumulate = false;
+    uint32_t norm_offset = 0;
   };
+  // Six dispatches per layer: qkv (norm folded in), rope_store, attention, wo (+= x),
+  // ffn (norm, gate, up, SwiGLU), down (+= x).
   struct Layer {
-    MatVecOp wq, wk, wv, wo, gate, up, down;
-    WGPUBindGroup attn_norm = nullptr, ffn_norm = nullptr, rope = nullptr, attention = nullptr;
+    MatVecOp qkv, wo, ffn, down;
+    WGPUBindGroup rope_store = nullptr, attention = nullptr;
     WGPUBuffer k_cache = nullptr, v_cache = nullptr;
   };
 
@@ -65,27 +71,32 @@ class LlamaGpu {
   Status Init(uint64_t max_binding_bytes);
   Result<Kernel> MakeKernel(std::span<const uint32_t> spirv, std::vector<bool> writable,
                             uint32_t immediate_size, const char* label);
-  Result<Matrix> Upload(const TensorView& t, uint64_t max_binding_bytes);
+  // `row_multiple`: chunks hold whole groups of rows (2 for interleaved gate/up).
+  Result<Matrix*> Upload(const TensorView& t, uint64_t max_binding_bytes, uint64_t row_multiple = 1);
   WGPUBuffer MakeBuffer(uint64_t bytes, const char* label, const void* data = nullptr);
   WGPUBindGroup Bind(const Kernel& k, std::vector<WGPUBuffer> buffers);
-  MatVecOp MakeMatVec(const Matrix& m, WGPUBuffer x, WGPUBuffer y, bool accumulate);
+  MatVecOp MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x, WGPUBuffer y,
+                      bool accumulate, WGPUBuffer norm = nullptr, uint32_t norm_offset = 0);
   void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset);
-  const Kernel& MatVecKernel(GgmlType type) const;
+  const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
 
   GpuContext& ctx_;
   const LlamaModel& model_;
   uint32_t max_seq_;
-  Kernel matvec_[4], embed_[4], rmsnorm_, rope_, attention_, swiglu_;
+  Kernel matvec_[3][4], embed_[4], rope_store_, attention_;  // [kind][type]
   std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
   Matrix* token_embd_ = nullptr;
   Matrix* output_ = nullptr;
   std::vector<WGPUBindGroup> embed_groups_;  // per token_embd chunk
   std::vector<Layer> layers_;
-  MatVecOp output_op_;
-  WGPUBindGroup output_norm_group_ = nullptr, swiglu_group_ = nullptr;
-  // Activations, as in LlamaCpu.
-  WGPUBuffer x_ = nullptr, xb_ = nullptr, q_ = nullptr, attn_out_ = nullptr, hb_ = nullptr,
-             hb2_ = nullptr, att_ = nullptr, logits_ = nullptr, readback_ = nullptr;
+  MatVecOp output_op_;  // final norm folded in
+  // Activations.
+  WGPUBuffer x_ = nullptr;         // [n_embd]  residual stream
+  WGPUBuffer qkv_ = nullptr;       // [q_dim + 2 kv_dim]  this token's q | k | v
+  WGPUBuffer attn_out_ = nullptr;  // [q_dim]
+  WGPUBuffer hb_ = nullptr;        // [n_ff]   silu(gate) * up
+  WGPUBuffer att_ = nullptr;       // [n_head * max_seq]  attention scores
+  WGPUBuffer logits_ = nullptr, readback_ = nullptr;
   WGPUBuffer attn_norms_ = nullptr, ffn_norms_ = nullptr, output_norm_ = nullptr,
              inv_freq_ = nullptr;
   std::vector<WGPUBuffer> owned_buffers_;
