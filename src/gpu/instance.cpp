@@ -139,9 +139,12 @@ WGPUWaitStatus Instance::WaitAny(size_t count, WGPUFutureWaitInfo* futures, uint
       for (size_t i = 0; i < count; ++i) {
         auto it = events_.find(futures[i].future.id);
         if (it == events_.end()) {
-          // Unknown ids are futures that already completed (their callback already ran).
-          futures[i].completed = futures[i].future.id != 0 && futures[i].future.id < next_id_;
-          any |= futures[i].completed != 0;
+          // Ids this instance handed out but no longer holds completed earlier (their callback
+          // already ran): the fast path. Any other id is not a future of this instance.
+          uint64_t id = futures[i].future.id;
+          if (id == 0 || id >= next_id_) return WGPUWaitStatus_Error;
+          futures[i].completed = WGPU_TRUE;
+          any = true;
           continue;
         }
         if (IsReady(it->second)) {
