@@ -42,8 +42,9 @@ gguf::LlamaConfig Tiny() {
 
 // Max NMSE of GPU vs CPU logits over `tokens`.
 double CompareWithCpu(const LlamaModel& m, const std::vector<int32_t>& tokens,
-                      uint64_t max_binding_bytes = 0) {
-  auto gpu = LlamaGpu::Create(Context(), m, static_cast<uint32_t>(tokens.size()), max_binding_bytes);
+                      uint64_t max_binding_bytes = 0, bool host_mapped = true) {
+  auto gpu = LlamaGpu::Create(Context(), m, static_cast<uint32_t>(tokens.size()), max_binding_bytes,
+                              host_mapped);
   EXPECT_TRUE(gpu.ok()) << gpu.error().message;
   if (!gpu.ok()) return 1e9;
   auto cpu = LlamaCpu::Create(m, static_cast<uint32_t>(tokens.size()));
@@ -80,6 +81,17 @@ TEST(LlamaGpu, WeightsSplitAcrossBindingsMatchCpu) {
   // 2 KiB per binding: token_embd and every matrix span several chunks.
   const double nmse = CompareWithCpu(*m, {1, 2, 319, 100}, 2048);
   EXPECT_LT(nmse, 1e-9);
+}
+
+// Both ways of reading the logits: through host-mapped memory and through copy + mapAsync.
+TEST(LlamaGpu, LogitsThroughMapAsyncMatchCpu) {
+  ASSERT_NE(Context().host_mapped_alignment(), 0u) << "lavapipe has VK_EXT_external_memory_host";
+  auto m = Synth(Tiny(), GgmlType::kF16);
+  ASSERT_TRUE(m.ok());
+  auto gpu = LlamaGpu::Create(Context(), *m, 4, 0, true);
+  ASSERT_TRUE(gpu.ok());
+  EXPECT_TRUE((*gpu)->logits_host_mapped());
+  EXPECT_LT(CompareWithCpu(*m, {1, 2, 3, 4}, 0, /*host_mapped=*/false), 1e-9);
 }
 
 TEST(LlamaGpu, Stories15mQ4_0MatchesCpu) {

@@ -72,7 +72,8 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
 
   // Ask for what helps and exists: subgroups, f16, and the adapter's largest bindings.
   std::vector<WGPUFeatureName> features;
-  for (WGPUFeatureName f : {WGPUFeatureName_Subgroups, WGPUFeatureName_ShaderF16}) {
+  for (WGPUFeatureName f : {WGPUFeatureName_Subgroups, WGPUFeatureName_ShaderF16,
+                            WGPUFeatureName_HostMappedPointer}) {
     if (wgpuAdapterHasFeature(ctx.adapter_, f)) features.push_back(f);
   }
   WGPULimits adapter_limits{};
@@ -103,8 +104,14 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
   }
   ctx.device_ = dr.device;
   ctx.queue_ = wgpuDeviceGetQueue(ctx.device_);
-  if (wgpuDeviceGetLimits(ctx.device_, &ctx.limits_) != WGPUStatus_Success) {
-    return MakeError("wgpuDeviceGetLimits failed.");
+  WGPUHostMappedPointerLimits host_mapped{};
+  host_mapped.chain.sType = WGPUSType_HostMappedPointerLimits;
+  ctx.limits_.nextInChain = &host_mapped.chain;
+  const WGPUStatus got_limits = wgpuDeviceGetLimits(ctx.device_, &ctx.limits_);
+  ctx.limits_.nextInChain = nullptr;  // the chained struct dies here
+  if (got_limits != WGPUStatus_Success) return MakeError("wgpuDeviceGetLimits failed.");
+  if (wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_HostMappedPointer)) {
+    ctx.host_mapped_alignment_ = host_mapped.hostMappedPointerAlignment;
   }
   ctx.has_subgroups_ = wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_Subgroups);
   ctx.has_f16_ = wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_ShaderF16);
@@ -114,7 +121,8 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
 GpuContext::GpuContext(GpuContext&& o) noexcept
     : instance_(o.instance_), adapter_(o.adapter_), device_(o.device_), queue_(o.queue_),
       limits_(o.limits_), adapter_name_(std::move(o.adapter_name_)),
-      has_subgroups_(o.has_subgroups_), has_f16_(o.has_f16_), errors_(std::move(o.errors_)) {
+      has_subgroups_(o.has_subgroups_), has_f16_(o.has_f16_),
+      host_mapped_alignment_(o.host_mapped_alignment_), errors_(std::move(o.errors_)) {
   o.instance_ = nullptr;
   o.adapter_ = nullptr;
   o.device_ = nullptr;

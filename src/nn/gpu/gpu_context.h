@@ -29,6 +29,8 @@ class GpuContext {
   const std::string& adapter_name() const { return adapter_name_; }
   bool has_subgroups() const { return has_subgroups_; }
   bool has_f16() const { return has_f16_; }
+  // hostMappedPointerAlignment when buffers over host memory are available, else 0.
+  uint32_t host_mapped_alignment() const { return host_mapped_alignment_; }
 
   // Blocks until `future` completes (wgpuInstanceWaitAny without timeout).
   Status Wait(WGPUFuture future, const char* what);
@@ -51,6 +53,7 @@ class GpuContext {
   std::string adapter_name_;
   bool has_subgroups_ = false;
   bool has_f16_ = false;
+  uint32_t host_mapped_alignment_ = 0;
   // Heap-allocated so the device callback's userdata survives moves of the context.
   std::unique_ptr<std::string> errors_ = std::make_unique<std::string>();
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "nn/gpu/weight_layout.h"
@@ -95,14 +96,16 @@ void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_d
 }  // namespace
 
 Result<std::unique_ptr<LlamaGpu>> LlamaGpu::Create(GpuContext& ctx, const LlamaModel& model,
-                                                   uint32_t max_seq, uint64_t max_binding_bytes) {
+                                                   uint32_t max_seq, uint64_t max_binding_bytes,
+                                                   bool use_host_mapped) {
   if (max_seq == 0 || max_seq > model.hp.n_ctx) {
     return MakeError("KV cache length (", max_seq, ") must be between 1 and the context length (",
                      model.hp.n_ctx, ").");
   }
   std::unique_ptr<LlamaGpu> g(new LlamaGpu(ctx, model, max_seq));
   const uint64_t limit = std::min(ctx.limits().maxStorageBufferBindingSize, ctx.limits().maxBufferSize);
-  NN_TRY(g->Init(max_binding_bytes != 0 ? std::min(max_binding_bytes, limit) : limit));
+  NN_TRY(g->Init(max_binding_bytes != 0 ? std::min(max_binding_bytes, limit) : limit,
+                 use_host_mapped));
   NN_TRY(ctx.TakeErrors("While loading the model onto the GPU"));
   return g;
 }
@@ -232,7 +235,7 @@ const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type) c
   return matvec_[static_cast<int>(kind)][TypeIndex(type)];
 }
 
-Status LlamaGpu::Init(uint64_t max_binding_bytes) {
+Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   const LlamaHParams& hp = model_.hp;
   const uint32_t mv = sizeof(MatVecParams);
   const std::span<const uint32_t> matvec_spirv[3][4] = {
@@ -267,11 +270,34 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes) {
   attn_out_ = MakeBuffer(q_dim * 4, "attn_out");
   hb_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb");
   att_ = MakeBuffer(uint64_t{hp.n_head} * max_seq_ * 4, "att");
-  logits_ = MakeBuffer(uint64_t{hp.n_vocab} * 4, "logits");
-  readback_ = ctx_.CreateBuffer(uint64_t{hp.n_vocab} * 4,
-                                WGPUBufferUsage_MapRead | WGPUBufferUsage_CopyDst, "readback");
-  owned_buffers_.push_back(readback_);
-  logits_host_.resize(hp.n_vocab);
+  const uint32_t align = ctx_.host_mapped_alignment();
+  if (use_host_mapped && align != 0) {
+    // The classifier writes straight into host memory: no copy, no map (DESIGN.md decision 9).
+    const uint64_t bytes = (uint64_t{hp.n_vocab} * 4 + align - 1) / align * align;
+    void* memory = std::aligned_alloc(align, bytes);
+    if (memory == nullptr) return MakeError("Allocating ", bytes, " bytes for the logits failed.");
+    std::memset(memory, 0, bytes);
+    WGPUBufferHostMappedPointer host{};
+    host.chain.sType = WGPUSType_BufferHostMappedPointer;
+    host.pointer = memory;
+    host.disposeCallback = [](void* p) { std::free(p); };
+    host.userdata = memory;
+    WGPUBufferDescriptor d{};
+    d.nextInChain = &host.chain;
+    d.label = View("logits (host-mapped)");
+    d.usage = WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst | WGPUBufferUsage_CopySrc;
+    d.size = bytes;
+    logits_ = wgpuDeviceCreateBuffer(ctx_.device(), &d);
+    owned_buffers_.push_back(logits_);
+    NN_TRY(ctx_.TakeErrors("While creating the host-mapped logits buffer"));
+    logits_mapped_ = static_cast<float*>(memory);
+  } else {
+    logits_ = MakeBuffer(uint64_t{hp.n_vocab} * 4, "logits");
+    readback_ = ctx_.CreateBuffer(uint64_t{hp.n_vocab} * 4,
+                                  WGPUBufferUsage_MapRead | WGPUBufferUsage_CopyDst, "readback");
+    owned_buffers_.push_back(readback_);
+    logits_host_.resize(hp.n_vocab);
+  }
 
   // Norm weights of all layers in one F32 buffer each (F16 norms are widened here).
   std::vector<float> attn_norms(uint64_t{hp.n_layer} * hp.n_embd), ffn_norms(attn_norms.size()),
@@ -409,11 +435,30 @@ Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
   wgpuComputePassEncoderRelease(pass);
 
   const uint64_t bytes = uint64_t{hp.n_vocab} * 4;
-  wgpuCommandEncoderCopyBufferToBuffer(enc, logits_, 0, readback_, 0, bytes);
+  if (logits_mapped_ == nullptr) {
+    wgpuCommandEncoderCopyBufferToBuffer(enc, logits_, 0, readback_, 0, bytes);
+  }
   WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
   wgpuCommandEncoderRelease(enc);
   wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
   wgpuCommandBufferRelease(cmd);
+
+  if (logits_mapped_ != nullptr) {
+    // The logits are in host memory once the submitted work is done.
+    WGPUQueueWorkDoneStatus done = WGPUQueueWorkDoneStatus_Error;
+    WGPUQueueWorkDoneCallbackInfo wcb{};
+    wcb.mode = WGPUCallbackMode_WaitAnyOnly;
+    wcb.callback = [](WGPUQueueWorkDoneStatus status, WGPUStringView, void* u1, void*) {
+      *static_cast<WGPUQueueWorkDoneStatus*>(u1) = status;
+    };
+    wcb.userdata1 = &done;
+    NN_TRY(ctx_.Wait(wgpuQueueOnSubmittedWorkDone(ctx_.queue(), wcb), "the decode step"));
+    NN_TRY(ctx_.TakeErrors("While running a decode step"));
+    if (done != WGPUQueueWorkDoneStatus_Success) {
+      return MakeError("The decode step failed on the GPU (status ", static_cast<int>(done), ").");
+    }
+    return std::span<const float>(logits_mapped_, hp.n_vocab);
+  }
 
   WGPUMapAsyncStatus map_status = WGPUMapAsyncStatus_Error;
   WGPUBufferMapCallbackInfo cb{};

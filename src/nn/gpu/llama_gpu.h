@@ -19,8 +19,11 @@ class LlamaGpu {
  public:
   // `max_binding_bytes` (0: the device's maxStorageBufferBindingSize) bounds each weight chunk;
   // tests lower it to exercise tensors split across bindings.
+  // `use_host_mapped`: read the logits through a buffer over host memory when the device can
+  // (zero copies); false forces the standard copy + mapAsync path.
   static Result<std::unique_ptr<LlamaGpu>> Create(GpuContext& ctx, const LlamaModel& model,
-                                                  uint32_t max_seq, uint64_t max_binding_bytes = 0);
+                                                  uint32_t max_seq, uint64_t max_binding_bytes = 0,
+                                                  bool use_host_mapped = true);
   ~LlamaGpu();
   LlamaGpu(const LlamaGpu&) = delete;
   LlamaGpu& operator=(const LlamaGpu&) = delete;
@@ -30,6 +33,7 @@ class LlamaGpu {
   Result<std::span<const float>> Forward(int32_t token, uint32_t pos);
 
   size_t dispatches_per_token() const { return dispatches_per_token_; }
+  bool logits_host_mapped() const { return logits_mapped_ != nullptr; }
   uint64_t weight_bytes() const { return weight_bytes_; }
 
  private:
@@ -68,7 +72,7 @@ class LlamaGpu {
 
   LlamaGpu(GpuContext& ctx, const LlamaModel& model, uint32_t max_seq)
       : ctx_(ctx), model_(model), max_seq_(max_seq) {}
-  Status Init(uint64_t max_binding_bytes);
+  Status Init(uint64_t max_binding_bytes, bool use_host_mapped);
   Result<Kernel> MakeKernel(std::span<const uint32_t> spirv, std::vector<bool> writable,
                             uint32_t immediate_size, const char* label);
   // `row_multiple`: chunks hold whole groups of rows (2 for interleaved gate/up).
@@ -101,7 +105,8 @@ class LlamaGpu {
              inv_freq_ = nullptr;
   std::vector<WGPUBuffer> owned_buffers_;
   std::vector<WGPUBindGroup> owned_groups_;
-  std::vector<float> logits_host_;
+  std::vector<float> logits_host_;     // the mapAsync path's copy
+  float* logits_mapped_ = nullptr;     // the host-mapped path: logits_ is this memory
   size_t dispatches_per_token_ = 0;
   uint64_t weight_bytes_ = 0;
 };
