@@ -133,6 +133,13 @@ void* HandleTable::Remove(uint32_t handle) {
   return object;
 }
 
+uint32_t HandleTable::HandleOf(void* object) const {
+  auto it = by_object_.find(object);
+  if (it == by_object_.end()) return 0;
+  const Slot& s = slots_[it->second];
+  return Encode(it->second, s.generation, s.kind);
+}
+
 std::vector<uint32_t> HandleTable::LiveHandles() const {
   std::vector<uint32_t> out;
   for (uint32_t i = static_cast<uint32_t>(slots_.size()); i-- > 0;) {

@@ -81,6 +81,9 @@ class HandleTable {
   // null. *ok is false when the handle is not live.
   void* Release(uint32_t handle, Kind kind, bool* ok);
 
+  // The handle of a native object in the table, or 0.
+  uint32_t HandleOf(void* object) const;
+
   // Every live slot's handle, newest first (teardown releases children before parents).
   std::vector<uint32_t> LiveHandles() const;
   // Frees a slot regardless of its guest references; returns its native object (or null).

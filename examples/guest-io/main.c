@@ -1,0 +1,271 @@
+// guest-io: what crossing the guest boundary costs, measured from inside the guest.
+//
+// One dispatch of y = a*x + b over n floats, timed three ways exactly as the native
+// `wasmgpu bench zero-copy` does (same kernel, sizes, warm-up and median), so the two can be
+// compared side by side:
+//   copy       the standard path: writeBuffer x, dispatch, copy y to a MapRead buffer, mapAsync,
+//              read y out (wgpuBufferReadMappedRange: one copy into guest memory, like the
+//              native bench's memcpy);
+//   zero_copy  x and y are host-mapped arrays of this guest: dispatch, wait, y is already here;
+//   resident   x and y stay in device buffers: dispatch, wait.
+// Every element of y is checked after every timed iteration (outside the timer).
+//
+//   wasmgpu run build/examples/guest-io.wasm [--max-floats N] [--iterations N]
+// prints {"adapter":...,"iterations":...,"rows":[{"floats","copy_us","zero_copy_us",
+// "resident_us","ok"}]} on stdout.
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/gpu_setup.h"
+
+// The native bench's kernel (bench/shaders/bench_saxpy.comp), as GLSL source.
+static const char kShader[] =
+    "#version 450\n"
+    "layout(local_size_x = 256) in;\n"
+    "layout(push_constant) uniform Params { float a; float b; uint n; } p;\n"
+    "layout(std430, set = 0, binding = 0) readonly buffer X { float v[]; } x;\n"
+    "layout(std430, set = 0, binding = 1) writeonly buffer Y { float v[]; } y;\n"
+    "void main() {\n"
+    "  uint stride = gl_NumWorkGroups.x * 256u;\n"
+    "  for (uint i = gl_GlobalInvocationID.x; i < p.n; i += stride) y.v[i] = p.a * x.v[i] + p.b;\n"
+    "}\n";
+
+enum { kWarmup = 3, kWorkgroupSize = 256, kMaxWorkgroups = 4096 };
+static const float kA = 3.0f;
+
+typedef struct Params {
+  float a, b;
+  uint32_t n;
+} Params;
+
+typedef struct Kernel {
+  WGPUBindGroupLayout group_layout;
+  WGPUComputePipeline pipeline;
+} Kernel;
+
+// Small integers: a*x + b is exact in float, so the check can demand equality.
+static float XValue(uint32_t i) { return (float)((int)(i & 1023) - 512); }
+static float BValue(int iteration) { return (float)(iteration % 997); }
+
+static double NowUs(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
+}
+
+static int CompareDoubles(const void* a, const void* b) {
+  double x = *(const double*)a, y = *(const double*)b;
+  return x < y ? -1 : x > y;
+}
+static double Median(double* v, int n) {
+  qsort(v, n, sizeof(double), CompareDoubles);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int Check(const float* y, uint32_t n, float b) {
+  for (uint32_t i = 0; i < n; ++i) {
+    if (y[i] != kA * XValue(i) + b) return 0;
+  }
+  return 1;
+}
+
+static Kernel MakeKernel(Gpu* gpu) {
+  Kernel k;
+  WGPUShaderSourceGLSL source = {.chain.sType = WGPUSType_ShaderSourceGLSL,
+                                 .code = {kShader, WGPU_STRLEN}};
+  WGPUShaderModuleDescriptor module_desc = {.nextInChain = &source.chain};
+  WGPUShaderModule module = wgpuDeviceCreateShaderModule(gpu->device, &module_desc);
+  WGPUBindGroupLayoutEntry entries[2] = {0};
+  for (uint32_t i = 0; i < 2; ++i) {
+    entries[i].binding = i;
+    entries[i].visibility = WGPUShaderStage_Compute;
+    entries[i].buffer.type =
+        i == 0 ? WGPUBufferBindingType_ReadOnlyStorage : WGPUBufferBindingType_Storage;
+  }
+  WGPUBindGroupLayoutDescriptor group_desc = {.entryCount = 2, .entries = entries};
+  k.group_layout = wgpuDeviceCreateBindGroupLayout(gpu->device, &group_desc);
+  // The push-constant range carries a, b and n (webgpu.h "immediate data").
+  WGPUPipelineLayoutDescriptor layout_desc = {
+      .bindGroupLayoutCount = 1, .bindGroupLayouts = &k.group_layout,
+      .immediateSize = sizeof(Params)};
+  WGPUPipelineLayout layout = wgpuDeviceCreatePipelineLayout(gpu->device, &layout_desc);
+  WGPUComputePipelineDescriptor desc = {.layout = layout, .compute.module = module};
+  k.pipeline = wgpuDeviceCreateComputePipeline(gpu->device, &desc);
+  wgpuPipelineLayoutRelease(layout);
+  wgpuShaderModuleRelease(module);
+  return k;
+}
+
+static WGPUBindGroup Group(Gpu* gpu, Kernel* k, WGPUBuffer x, WGPUBuffer y, uint64_t bytes) {
+  WGPUBindGroupEntry e[2] = {{.binding = 0, .buffer = x, .size = bytes},
+                             {.binding = 1, .buffer = y, .size = bytes}};
+  WGPUBindGroupDescriptor desc = {.layout = k->group_layout, .entryCount = 2, .entries = e};
+  return wgpuDeviceCreateBindGroup(gpu->device, &desc);
+}
+
+// Encodes the dispatch, plus a copy of y to `readback` when given, and submits.
+static void Dispatch(Gpu* gpu, Kernel* k, WGPUBindGroup group, uint32_t n, float b,
+                     WGPUBuffer y, WGPUBuffer readback) {
+  WGPUCommandEncoder e = wgpuDeviceCreateCommandEncoder(gpu->device, NULL);
+  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(e, NULL);
+  wgpuComputePassEncoderSetPipeline(pass, k->pipeline);
+  wgpuComputePassEncoderSetBindGroup(pass, 0, group, 0, NULL);
+  Params params = {kA, b, n};
+  wgpuComputePassEncoderSetImmediateData(pass, 0, &params, sizeof params);
+  uint32_t groups = (n + kWorkgroupSize - 1) / kWorkgroupSize;
+  wgpuComputePassEncoderDispatchWorkgroups(pass, groups < kMaxWorkgroups ? groups : kMaxWorkgroups,
+                                           1, 1);
+  wgpuComputePassEncoderEnd(pass);
+  wgpuComputePassEncoderRelease(pass);
+  if (readback) wgpuCommandEncoderCopyBufferToBuffer(e, y, 0, readback, 0, (uint64_t)n * 4);
+  WGPUCommandBuffer commands = wgpuCommandEncoderFinish(e, NULL);
+  wgpuQueueSubmit(gpu->queue, 1, &commands);
+  wgpuCommandBufferRelease(commands);
+  wgpuCommandEncoderRelease(e);
+}
+
+static void Release(WGPUBuffer b) {
+  wgpuBufferDestroy(b);
+  wgpuBufferRelease(b);
+}
+
+static double RunCopy(Gpu* gpu, Kernel* k, const float* x, uint32_t n, int iterations, int* ok) {
+  uint64_t bytes = (uint64_t)n * 4;
+  WGPUBuffer xd = GpuBuffer(gpu, bytes, WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst);
+  WGPUBuffer yd = GpuBuffer(gpu, bytes, WGPUBufferUsage_Storage | WGPUBufferUsage_CopySrc);
+  WGPUBuffer yr = GpuBuffer(gpu, bytes, WGPUBufferUsage_MapRead | WGPUBufferUsage_CopyDst);
+  WGPUBindGroup group = Group(gpu, k, xd, yd, bytes);
+  float* y = malloc(bytes);
+  double samples[1000];
+  for (int it = 0; it < kWarmup + iterations; ++it) {
+    float b = BValue(it);
+    double t0 = NowUs();
+    wgpuQueueWriteBuffer(gpu->queue, xd, 0, x, bytes);
+    Dispatch(gpu, k, group, n, b, yd, yr);
+    uint32_t status = 0;
+    GpuWait(gpu, wgpuBufferMapAsync(yr, WGPUMapMode_Read, 0, bytes,
+                                    (WGPUBufferMapCallbackInfo){
+                                        .mode = WGPUCallbackMode_WaitAnyOnly,
+                                        .callback = (WGPUBufferMapCallback)GpuOnStatus,
+                                        .userdata1 = &status}));
+    int read = status == WGPUMapAsyncStatus_Success &&
+               wgpuBufferReadMappedRange(yr, 0, y, bytes) == WGPUStatus_Success;
+    wgpuBufferUnmap(yr);
+    double t1 = NowUs();
+    if (it >= kWarmup) samples[it - kWarmup] = t1 - t0;
+    if (!read || !Check(y, n, b)) *ok = 0;
+  }
+  free(y);
+  wgpuBindGroupRelease(group);
+  Release(xd);
+  Release(yd);
+  Release(yr);
+  return Median(samples, iterations);
+}
+
+static double RunZeroCopy(Gpu* gpu, Kernel* k, const float* x, uint32_t n, int iterations,
+                          int* ok) {
+  uint64_t bytes = (uint64_t)n * 4;
+  size_t alloc = (bytes + gpu->alignment - 1) / gpu->alignment * gpu->alignment;
+  // x and y are ordinary arrays of this guest; the buffers are views of them.
+  float* xm = aligned_alloc(gpu->alignment, alloc);
+  float* ym = aligned_alloc(gpu->alignment, alloc);
+  memset(ym, 0, alloc);  // fault the pages in outside the timer, as the native bench does
+  memcpy(xm, x, bytes);
+  WGPUBuffer xb = GpuHostBuffer(gpu, xm, alloc, WGPUBufferUsage_Storage);
+  WGPUBuffer yb = GpuHostBuffer(gpu, ym, alloc, WGPUBufferUsage_Storage);
+  WGPUBindGroup group = Group(gpu, k, xb, yb, bytes);
+  double samples[1000];
+  for (int it = 0; it < kWarmup + iterations; ++it) {
+    float b = BValue(it);
+    double t0 = NowUs();
+    Dispatch(gpu, k, group, n, b, NULL, NULL);
+    GpuFinish(gpu);
+    double t1 = NowUs();
+    if (it >= kWarmup) samples[it - kWarmup] = t1 - t0;
+    if (!Check(ym, n, b)) *ok = 0;  // y is read in place
+  }
+  wgpuBindGroupRelease(group);
+  Release(xb);
+  Release(yb);
+  // The memory is ours again once the GPU is idle and the buffers are gone.
+  GpuFinish(gpu);
+  free(xm);
+  free(ym);
+  return Median(samples, iterations);
+}
+
+static double RunResident(Gpu* gpu, Kernel* k, const float* x, uint32_t n, int iterations,
+                          int* ok) {
+  uint64_t bytes = (uint64_t)n * 4;
+  WGPUBuffer xd = GpuBuffer(gpu, bytes, WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst);
+  WGPUBuffer yd = GpuBuffer(gpu, bytes, WGPUBufferUsage_Storage | WGPUBufferUsage_CopySrc);
+  wgpuQueueWriteBuffer(gpu->queue, xd, 0, x, bytes);
+  WGPUBindGroup group = Group(gpu, k, xd, yd, bytes);
+  double samples[1000];
+  int last = 0;
+  for (int it = 0; it < kWarmup + iterations; ++it) {
+    last = it;
+    double t0 = NowUs();
+    Dispatch(gpu, k, group, n, BValue(it), NULL, NULL);
+    GpuFinish(gpu);
+    double t1 = NowUs();
+    if (it >= kWarmup) samples[it - kWarmup] = t1 - t0;
+  }
+  // The results stay on the device; check the last iteration's through a readback.
+  float* y = malloc(bytes);
+  if (GpuReadBack(gpu, yd, y, bytes) != 0 || !Check(y, n, BValue(last))) *ok = 0;
+  free(y);
+  wgpuBindGroupRelease(group);
+  Release(xd);
+  Release(yd);
+  return Median(samples, iterations);
+}
+
+int main(int argc, char** argv) {
+  uint32_t max_floats = 16u << 20;
+  int iterations = 30;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--max-floats") == 0) max_floats = (uint32_t)strtoul(argv[i + 1], NULL, 0);
+    if (strcmp(argv[i], "--iterations") == 0) iterations = atoi(argv[i + 1]);
+  }
+  if (iterations < 1 || iterations > 1000) {
+    fprintf(stderr, "guest-io: --iterations (%d) must be in 1..1000\n", iterations);
+    return 2;
+  }
+  Gpu gpu;
+  if (GpuInit(&gpu) != 0) return 1;
+  Kernel kernel = MakeKernel(&gpu);
+
+  static const uint32_t kSizes[] = {256, 4096, 65536, 1u << 20, 4u << 20, 16u << 20};
+  printf("{\"adapter\":\"%s\",\"zero_copy\":%s,\"iterations\":%d,\"rows\":[", gpu.adapter_name,
+         gpu.zero_copy ? "true" : "false", iterations);
+  int first = 1, all_ok = 1;
+  for (size_t s = 0; s < sizeof kSizes / sizeof kSizes[0] && kSizes[s] <= max_floats; ++s) {
+    uint32_t n = kSizes[s];
+    float* x = malloc((size_t)n * 4);
+    for (uint32_t i = 0; i < n; ++i) x[i] = XValue(i);
+    int ok = 1;
+    double copy = RunCopy(&gpu, &kernel, x, n, iterations, &ok);
+    double zero = gpu.zero_copy ? RunZeroCopy(&gpu, &kernel, x, n, iterations, &ok) : 0;
+    double resident = RunResident(&gpu, &kernel, x, n, iterations, &ok);
+    free(x);
+    ok = ok && gpu.errors == 0;
+    all_ok = all_ok && ok;
+    printf("%s{\"floats\":%u,\"copy_us\":%.1f,", first ? "" : ",", n, copy);
+    if (gpu.zero_copy) {
+      printf("\"zero_copy_us\":%.1f,", zero);
+    } else {
+      printf("\"zero_copy_us\":null,");
+    }
+    printf("\"resident_us\":%.1f,\"ok\":%s}", resident, ok ? "true" : "false");
+    fflush(stdout);
+    first = 0;
+  }
+  printf("]}\n");
+  wgpuComputePipelineRelease(kernel.pipeline);
+  wgpuBindGroupLayoutRelease(kernel.group_layout);
+  GpuRelease(&gpu);
+  return all_ok ? 0 : 1;
+}
