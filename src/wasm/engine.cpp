@@ -37,10 +37,13 @@ constexpr char kRuntimeVersion[] = "wasmgpu-wasm-runtime-1";
 // The flags every module is compiled with. -fvisibility=hidden keeps every generated symbol
 // local except the ABI entry point; -z now resolves the runtime's symbols at dlopen, so a
 // missing one is a load error rather than a crash mid-run, and so no lazy-binding resolver ever
-// runs (the timeout handler only interrupts code inside the object).
+// runs (the timeout handler only interrupts code inside the object). -ffp-contract=off: wasm
+// forbids fusing a*b+c into one FMA (a different rounding); GCC fuses by default where the
+// target has FMA (aarch64, -march=native).
 const std::vector<std::string>& CompileFlags() {
   static const std::vector<std::string> flags = {
-      "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-Wl,-z,now",
+      "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-ffp-contract=off", "-DNDEBUG", "-w",
+      "-Wl,-z,now",
       "-Wl,-z,noexecstack"};
   return flags;
 }
@@ -228,11 +231,7 @@ std::string Module::FunctionNameAt(uintptr_t pc) const {
         }
       }
       const char* start = reinterpret_cast<const char*>(f.data() + strtab.sh_offset + sym.st_name);
-      std::string name(start, strnlen(start, strtab.sh_size - sym.st_name));
-      // wasm2c names functions "w2c_<wasm name>"; clones made by the C compiler add ".part.0".
-      if (name.rfind("w2c_", 0) == 0) name = name.substr(4);
-      if (size_t dot = name.find('.'); dot != std::string::npos) name.resize(dot);
-      return name;
+      return WasmNameOfSymbol(std::string_view(start, strnlen(start, strtab.sh_size - sym.st_name)));
     }
   }
   return "";
