@@ -129,6 +129,9 @@ class GpuState final : public wasm::HostState {
   // Unwind().
   bool Deliver();
   [[noreturn]] void Unwind();
+  // True when a nested call into the guest (its malloc/free, a callback) trapped or exited: the
+  // import must not return to the guest but resume that unwind.
+  bool unwinding() const { return unwind_resume_; }
 
  private:
   bool DeliverOne();
