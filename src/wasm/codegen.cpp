@@ -101,6 +101,14 @@ typedef struct {
 
 }  // namespace
 
+std::string WasmNameOfSymbol(std::string_view symbol) {
+  std::string name(symbol);
+  // wasm2c 1.0.32 names a module's functions "w2c_" + the (legalized) wasm name.
+  if (name.rfind("w2c_", 0) == 0) name = name.substr(4);
+  if (size_t dot = name.find('.'); dot != std::string::npos) name.resize(dot);
+  return name;
+}
+
 Result<GeneratedC> GenerateC(ParsedModule& module) {
   wabt::Module& m = module.ir();
   bool has_memory = !m.memories.empty();

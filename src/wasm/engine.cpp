@@ -231,11 +231,7 @@ std::string Module::FunctionNameAt(uintptr_t pc) const {
         }
       }
       const char* start = reinterpret_cast<const char*>(f.data() + strtab.sh_offset + sym.st_name);
-      std::string name(start, strnlen(start, strtab.sh_size - sym.st_name));
-      // wasm2c names functions "w2c_<wasm name>"; clones made by the C compiler add ".part.0".
-      if (name.rfind("w2c_", 0) == 0) name = name.substr(4);
-      if (size_t dot = name.find('.'); dot != std::string::npos) name.resize(dot);
-      return name;
+      return WasmNameOfSymbol(std::string_view(start, strnlen(start, strtab.sh_size - sym.st_name)));
     }
   }
   return "";

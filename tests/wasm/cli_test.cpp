@@ -125,6 +125,18 @@ TEST_F(CliTest, TimeoutStopsTheGuest) {
   EXPECT_LT(elapsed, std::chrono::seconds(10));
 }
 
+TEST_F(CliTest, TimeoutInterruptsABlockingHostCall) {
+  // The guest sleeps 10 s in poll_oneoff; the watchdog interrupts the sleep and the run ends as
+  // a timeout even though the guest then returns normally.
+  ASSERT_EQ(RunCli({"compile", guest_}).exit_code, 0);
+  auto start = std::chrono::steady_clock::now();
+  CliResult r = RunCli({"run", "--timeout", "0.3", guest_, "sleeplong"});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 124);
+  EXPECT_EQ(r.err, "wasmgpu: The guest ran longer than the timeout (0.3 s) and was stopped.\n");
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+}
+
 TEST_F(CliTest, MissingAndGarbageFilesAreRefused) {
   CliResult r = RunCli({"run", "/nonexistent/app.wasm"});
   EXPECT_EQ(r.exit_code, 2);
