@@ -20,7 +20,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Warm-up per path and size: at least this many iterations and this long, so that a GPU coming
+// out of idle clocks (seen on the H100: +20-50 us on the first rows) does not skew the medians.
 constexpr int kWarmup = 3;
+constexpr auto kWarmupTime = std::chrono::milliseconds(200);
 constexpr uint32_t kWorkgroupSize = 256;
 constexpr float kA = 3.0f;
 
@@ -332,13 +335,15 @@ void NoteErrors(Gpu& gpu, const char* path, ZeroCopyRow& row) {
   }
 }
 
-// Runs `iteration(i)` kWarmup + iterations times and returns the median of the timed ones.
+// Runs `iteration(i)` for the warm-up (kWarmup iterations and kWarmupTime at least), then
+// `iterations` more, and returns the median of those.
 double TimeLoop(int iterations, const std::function<double(int)>& iteration) {
-  std::vector<double> samples;
-  for (int i = 0; i < kWarmup + iterations; ++i) {
-    double us = iteration(i);
-    if (i >= kWarmup) samples.push_back(us);
+  int i = 0;
+  for (auto start = Clock::now(); i < kWarmup || Clock::now() - start < kWarmupTime; ++i) {
+    iteration(i);
   }
+  std::vector<double> samples;
+  for (int end = i + iterations; i < end; ++i) samples.push_back(iteration(i));
   return Median(std::move(samples));
 }
 
