@@ -164,10 +164,12 @@ Result<FloorResult> MeasureVulkanFloor(std::string_view device_name, int iterati
   submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &cmd;
-  const int warmup = std::max(3, iterations / 10);
+  // Warm-up: at least 3 submits and 200 ms, so that the device leaves its idle clocks.
   std::vector<double> samples;
   samples.reserve(iterations);
-  for (int i = 0; i < warmup + iterations; ++i) {
+  const auto warmup_end = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  bool warming = true;
+  for (int i = 0; static_cast<int>(samples.size()) < iterations; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     if (VkResult r = vkQueueSubmit(queue, 1, &submit, ctx.fence); r != VK_SUCCESS) {
       return VkError(r, "vkQueueSubmit");
@@ -178,7 +180,8 @@ Result<FloorResult> MeasureVulkanFloor(std::string_view device_name, int iterati
     }
     auto t1 = std::chrono::steady_clock::now();
     vkResetFences(ctx.device, 1, &ctx.fence);
-    if (i >= warmup) samples.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    if (warming && i >= 3 && t1 >= warmup_end) warming = false;
+    if (!warming) samples.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
   }
   result.median_us = Median(std::move(samples));
   return result;

@@ -39,8 +39,8 @@ bool GuestString(Instance* inst, uint32_t ptr, uint32_t len, std::string_view* o
 template <typename Byte>
 uint32_t GuestIovs(Instance* inst, uint32_t iovs, uint32_t count,
                    std::vector<std::span<Byte>>* out) {
-  if (count > kMaxIovs) return E(Errno::kInval);
   if (!inst->InBounds(iovs, uint64_t{count} * 8)) return kFault;
+  if (count > kMaxIovs) return E(Errno::kInval);
   out->reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t ptr = 0;

@@ -16,6 +16,10 @@ struct GeneratedC {
 
 inline constexpr char kGeneratedHeaderName[] = "module.h";
 
+// The wasm function name behind a symbol of the compiled object ("w2c_main" -> "main";
+// compiler clones such as "w2c_f.part.0" -> "f"); other symbols are returned unchanged.
+std::string WasmNameOfSymbol(std::string_view symbol);
+
 // Modifies the IR (adds exports that reach the memory and the table) and translates it.
 Result<GeneratedC> GenerateC(ParsedModule& module);
 

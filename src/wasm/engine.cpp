@@ -37,10 +37,13 @@ constexpr char kRuntimeVersion[] = "wasmgpu-wasm-runtime-1";
 // The flags every module is compiled with. -fvisibility=hidden keeps every generated symbol
 // local except the ABI entry point; -z now resolves the runtime's symbols at dlopen, so a
 // missing one is a load error rather than a crash mid-run, and so no lazy-binding resolver ever
-// runs (the timeout handler only interrupts code inside the object).
+// runs (the timeout handler only interrupts code inside the object). -ffp-contract=off: wasm
+// forbids fusing a*b+c into one FMA (a different rounding); GCC fuses by default where the
+// target has FMA (aarch64, -march=native).
 const std::vector<std::string>& CompileFlags() {
   static const std::vector<std::string> flags = {
-      "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-Wl,-z,now",
+      "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-ffp-contract=off", "-DNDEBUG", "-w",
+      "-Wl,-z,now",
       "-Wl,-z,noexecstack"};
   return flags;
 }
@@ -60,9 +63,9 @@ std::string FindProgram(const std::string& program) {
   while (start <= dirs.size()) {
     size_t end = dirs.find(':', start);
     if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + program;
+    // (An empty PATH entry means the current directory.)
+    std::string candidate =
+        (end == start ? std::string(".") : dirs.substr(start, end - start)) + "/" + program;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
     start = end + 1;
   }
@@ -228,11 +231,7 @@ std::string Module::FunctionNameAt(uintptr_t pc) const {
         }
       }
       const char* start = reinterpret_cast<const char*>(f.data() + strtab.sh_offset + sym.st_name);
-      std::string name(start, strnlen(start, strtab.sh_size - sym.st_name));
-      // wasm2c names functions "w2c_<wasm name>"; clones made by the C compiler add ".part.0".
-      if (name.rfind("w2c_", 0) == 0) name = name.substr(4);
-      if (size_t dot = name.find('.'); dot != std::string::npos) name.resize(dot);
-      return name;
+      return WasmNameOfSymbol(std::string_view(start, strnlen(start, strtab.sh_size - sym.st_name)));
     }
   }
   return "";
@@ -252,6 +251,9 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
     } else {
       cache_dir_ = "/tmp/wasmgpu-cache-" + std::to_string(getuid());
     }
+  }
+  if (const char* keep = std::getenv("WASMGPU_KEEP_C"); keep != nullptr && keep[0] == '1') {
+    options_.keep_c = true;  // debugging: leave the generated C in the cache's tmp.* folder
   }
   compiler_ = options_.compiler;
   if (compiler_.empty()) {

@@ -123,8 +123,16 @@ Status Instance::Guard(void (*body)(void*), void* arg, bool* exited, bool top_le
   }
   rt_->runtime_message[0] = '\0';
   rt_->trap_pc = 0;
+  if (top_level) rt_->timeout_requested.store(false);
   int code = internal::RunGuarded(rt_.get(), body, arg,
                                   top_level ? options_.timeout : std::chrono::milliseconds(0));
+  // The watchdog fired but the guest finished before a signal found it in its own code (it was
+  // blocked in a host call that then failed with EINTR, say): it still ran past its time.
+  if (top_level && (code == 0 || code == internal::kTrapExit) &&
+      rt_->timeout_requested.load()) {
+    code = internal::kTrapTimeout;
+    rt_->trap_pc = 0;
+  }
   if (code == 0) return {};
   pending_code_ = code;
   if (code == internal::kTrapExit) {

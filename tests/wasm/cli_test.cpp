@@ -111,6 +111,9 @@ TEST_F(CliTest, VerboseTrapNamesTheCompiledObject) {
 }
 
 TEST_F(CliTest, TimeoutStopsTheGuest) {
+  // Compile first (a cache miss under a loaded machine can take seconds) so the timing below
+  // measures the run alone.
+  ASSERT_EQ(RunCli({"compile", guest_}).exit_code, 0);
   auto start = std::chrono::steady_clock::now();
   CliResult r = RunCli({"run", "--timeout", "0.3", guest_, "spin"});
   auto elapsed = std::chrono::steady_clock::now() - start;
@@ -120,6 +123,18 @@ TEST_F(CliTest, TimeoutStopsTheGuest) {
             0u)
       << r.err;
   EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+TEST_F(CliTest, TimeoutInterruptsABlockingHostCall) {
+  // The guest sleeps 10 s in poll_oneoff; the watchdog interrupts the sleep and the run ends as
+  // a timeout even though the guest then returns normally.
+  ASSERT_EQ(RunCli({"compile", guest_}).exit_code, 0);
+  auto start = std::chrono::steady_clock::now();
+  CliResult r = RunCli({"run", "--timeout", "0.3", guest_, "sleeplong"});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 124);
+  EXPECT_EQ(r.err, "wasmgpu: The guest ran longer than the timeout (0.3 s) and was stopped.\n");
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
 TEST_F(CliTest, MissingAndGarbageFilesAreRefused) {

@@ -17,6 +17,12 @@
 #include "wasi/wasi.h"
 #include "wasm/engine.h"
 #include "wasm/instance.h"
+// The `wasmgpu` import module (issue 3). src/host builds wasmgpu_host whenever the engine and
+// libwasmgpu exist, and tools/CMakeLists.txt links it into the CLI.
+#if __has_include("host/host.h")
+#include "host/host.h"
+#define WASMGPU_HAVE_HOST 1
+#endif
 
 extern char** environ;
 
@@ -27,7 +33,9 @@ namespace wasmgpu::cli {
 wasm::HostRegistry BuildHostRegistry() {
   wasm::HostRegistry registry;
   wasi::RegisterWasi(registry);
-  // src/host: host::RegisterImports(registry);
+#if WASMGPU_HAVE_HOST
+  host::RegisterImports(registry);  // creates its per-instance state on the first wgpu* call
+#endif
   return registry;
 }
 
@@ -118,8 +126,7 @@ int Run(RunOptions& o) {
     return kExitLoadError;
   }
   inst.SetHostState(wasm::kWasiStateSlot, std::move(wasi_state).value());
-  // src/host (issue 3) attaches its per-instance state here, reading inst.options().gpu:
-  //   inst.SetHostState(wasm::kGpuStateSlot, host::CreateState(inst));
+  // src/host attaches its state (slot kGpuStateSlot) lazily and reads inst.options().gpu.
 
   Result<int> code = inst.RunStart();
   std::fflush(stdout);

@@ -16,6 +16,12 @@
 
 static int checks = 0;
 
+// path_open as imported, (ptr, len) path included, bypassing wasi-libc's NUL-terminated wrapper.
+__attribute__((__import_module__("wasi_snapshot_preview1"), __import_name__("path_open")))
+int32_t raw_path_open(int32_t fd, int32_t dirflags, int32_t path, int32_t path_len,
+                      int32_t oflags, int64_t rights_base, int64_t rights_inheriting,
+                      int32_t fdflags, int32_t opened_fd);
+
 #define CHECK(cond)                                                                  \
   do {                                                                               \
     if (!(cond)) {                                                                   \
@@ -246,6 +252,30 @@ static void escape(void) {
              __WASI_ERRNO_NOTCAPABLE);
   CHECK_WASI(__wasi_path_create_directory(sandbox, "../evil2"), __WASI_ERRNO_NOTCAPABLE);
   CHECK_WASI(__wasi_path_symlink("x", sandbox, "../evil3"), __WASI_ERRNO_NOTCAPABLE);
+  __wasi_filestat_t fst;
+  CHECK_WASI(__wasi_path_filestat_get(sandbox, 0, "rel_link/", &fst), __WASI_ERRNO_NOTCAPABLE);
+  CHECK_WASI(__wasi_path_filestat_get(sandbox, 0, "rel_link", &fst), __WASI_ERRNO_SUCCESS);
+  CHECK(fst.filetype == __WASI_FILETYPE_SYMBOLIC_LINK);
+  CHECK_WASI(__wasi_path_link(sandbox, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "inside.txt", sandbox,
+                              "hl2"),
+             __WASI_ERRNO_INVAL);
+  CHECK_WASI(__wasi_path_open(sandbox, 0, "inside.txt", 0x10, __WASI_RIGHTS_FD_READ, 0, 0, &fd),
+             __WASI_ERRNO_INVAL);
+  // The import takes (ptr, len): a NUL inside the path must be refused, not cut the path short.
+  static const char nul_path[] = "inside.txt\0/../../outside/secret.txt";
+  CHECK_WASI(raw_path_open(sandbox, 0, (int32_t)nul_path, sizeof nul_path - 1, 0,
+                           __WASI_RIGHTS_FD_READ, 0, 0, (int32_t)&fd),
+             __WASI_ERRNO_INVAL);
+  __wasi_size_t used = 0;
+  char target[8];
+  CHECK_WASI(__wasi_path_readlink(sandbox, "rel_file_link", (uint8_t*)target, sizeof target,
+                                  &used),
+             __WASI_ERRNO_SUCCESS);
+  CHECK(used == sizeof target && memcmp(target, "../outsi", 8) == 0);
+  char name[4];
+  CHECK_WASI(__wasi_fd_prestat_dir_name(sandbox, (uint8_t*)name, sizeof name),
+             __WASI_ERRNO_NAMETOOLONG);
+  CHECK_WASI(__wasi_fd_renumber(sandbox, 1000), __WASI_ERRNO_BADF);
   // Absolute guest paths that match no preopen never reach the runtime: wasi-libc answers
   // itself (ENOTCAPABLE in this wasi-libc, ENOENT in newer ones).
   errno = 0;

@@ -63,6 +63,12 @@ int main(int argc, char** argv) {
     printf("slept ok\n");
     return 0;
   }
+  if (strcmp(mode, "sleeplong") == 0) {
+    struct timespec d = {10, 0};
+    int rc = nanosleep(&d, NULL);
+    printf("nanosleep returned %d\n", rc);
+    return 0;
+  }
   if (strcmp(mode, "random") == 0) {
     unsigned char a[32], b[32];
     if (getentropy(a, sizeof a) != 0 || getentropy(b, sizeof b) != 0) return Fail("getentropy");

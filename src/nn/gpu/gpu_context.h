@@ -1,0 +1,61 @@
+// A WebGPU device for inference, through webgpu.h only (the same code runs natively on
+// libwasmgpu and inside a wasm32 guest on the `wasmgpu` imports), and small synchronous helpers
+// over its asynchronous calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nn/status.h"
+#include "wasmgpu/webgpu.h"
+
+namespace wasmgpu::nn {
+
+class GpuContext {
+ public:
+  // `adapter`: an enumeration index or a name substring ("llvmpipe"); empty: the default.
+  static Result<GpuContext> Create(const std::string& adapter = "");
+  GpuContext(GpuContext&& other) noexcept;
+  GpuContext& operator=(GpuContext&&) = delete;
+  ~GpuContext();
+
+  WGPUInstance instance() const { return instance_; }
+  WGPUDevice device() const { return device_; }
+  WGPUQueue queue() const { return queue_; }
+  const WGPULimits& limits() const { return limits_; }
+  const std::string& adapter_name() const { return adapter_name_; }
+  bool has_subgroups() const { return has_subgroups_; }
+  bool has_f16() const { return has_f16_; }
+  // hostMappedPointerAlignment when buffers over host memory are available, else 0.
+  uint32_t host_mapped_alignment() const { return host_mapped_alignment_; }
+
+  // Blocks until `future` completes (wgpuInstanceWaitAny without timeout).
+  Status Wait(WGPUFuture future, const char* what);
+  // Errors raised since the last call (the uncaptured-error callback collects them).
+  Status TakeErrors(const char* context);
+
+  WGPUBuffer CreateBuffer(uint64_t size, WGPUBufferUsage usage, const char* label);
+  WGPUShaderModule CreateSpirvModule(std::span<const uint32_t> words, const char* label);
+
+ private:
+  GpuContext() = default;
+  static void OnError(WGPUDevice const* device, WGPUErrorType type, WGPUStringView message,
+                      void* userdata1, void* userdata2);
+
+  WGPUInstance instance_ = nullptr;
+  WGPUAdapter adapter_ = nullptr;
+  WGPUDevice device_ = nullptr;
+  WGPUQueue queue_ = nullptr;
+  WGPULimits limits_{};
+  std::string adapter_name_;
+  bool has_subgroups_ = false;
+  bool has_f16_ = false;
+  uint32_t host_mapped_alignment_ = 0;
+  // Heap-allocated so the device callback's userdata survives moves of the context.
+  std::unique_ptr<std::string> errors_ = std::make_unique<std::string>();
+};
+
+}  // namespace wasmgpu::nn

@@ -1,0 +1,486 @@
+#include "nn/gpu/llama_gpu.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "nn/gpu/weight_layout.h"
+#include "nn/reference/llama_cpu.h"
+#include "nn_kernels.h"  // generated: kSpirv_<kernel> arrays (src/nn/CMakeLists.txt)
+
+namespace wasmgpu::nn {
+namespace {
+
+WGPUStringView View(const char* s) { return WGPUStringView{s, WGPU_STRLEN}; }
+
+int TypeIndex(GgmlType t) {
+  switch (t) {
+    case GgmlType::kF32: return 0;
+    case GgmlType::kF16: return 1;
+    case GgmlType::kQ8_0: return 2;
+    default: return 3;  // Q4_0 (others are refused at upload)
+  }
+}
+
+template <size_t N>
+std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
+  return std::span<const uint32_t>(a, N);
+}
+
+// Immediate data of each kernel, matching the GLSL push-constant blocks.
+struct MatVecParams {
+  uint32_t rows, n_in, qoff, out_offset, accumulate, norm_offset;
+  float eps;
+};
+struct EmbedParams { uint32_t row, n, qoff; };
+struct RopeStoreParams { uint32_t n_head, n_head_kv, head_dim, n_rot, pos, cache_offset, neox; };
+struct AttentionParams {
+  uint32_t n_head, n_head_kv, head_dim, n_pos, max_seq, layer_offset;
+  float scale;
+};
+
+// A 2-D tensor made of other tensors' rows, owning its bytes: [wq; wk; wv] for the fused QKV
+// product, or gate and up rows interleaved for the fused FFN.
+struct CombinedTensor {
+  std::vector<uint8_t> bytes;
+  TensorView view;
+};
+
+Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const TensorView*> parts,
+                                   bool interleave) {
+  for (const TensorView* t : parts) {
+    if (t->type != parts[0]->type || t->ne[0] != parts[0]->ne[0]) {
+      return MakeError("The GPU path needs '", parts[0]->name, "' and '", t->name,
+                       "' to share a type and row length (they are ", GgmlTypeName(parts[0]->type),
+                       " and ", GgmlTypeName(t->type), ").");
+    }
+  }
+  CombinedTensor c;
+  const uint64_t row_bytes = parts[0]->row_bytes();
+  uint64_t rows = 0;
+  for (const TensorView* t : parts) rows += t->rows();
+  c.bytes.resize(rows * row_bytes);
+  uint8_t* out = c.bytes.data();
+  if (interleave) {  // parts have equal row counts: row r of each, in turn
+    for (uint64_t r = 0; r < parts[0]->rows(); ++r) {
+      for (const TensorView* t : parts) {
+        std::memcpy(out, t->row(r), row_bytes);
+        out += row_bytes;
+      }
+    }
+  } else {
+    for (const TensorView* t : parts) {
+      std::memcpy(out, t->data, t->rows() * row_bytes);
+      out += t->rows() * row_bytes;
+    }
+  }
+  c.view = *parts[0];
+  c.view.name = name;
+  c.view.n_dims = 2;
+  c.view.ne[1] = rows;
+  c.view.ne[2] = c.view.ne[3] = 1;
+  c.view.data = c.bytes.data();
+  c.view.n_bytes = c.bytes.size();
+  return c;
+}
+
+// Output rows per matvec workgroup (matvec.glsl: 64 threads, 16 per row).
+constexpr uint64_t kMatVecRowsPerGroup = 4;
+
+// Workgroup counts for one workgroup per item, folded into 2-D past the per-dimension limit.
+void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_dim) {
+  const uint64_t x = std::min<uint64_t>(groups, max_per_dim);
+  const uint64_t y = (groups + x - 1) / x;
+  wgpuComputePassEncoderDispatchWorkgroups(pass, static_cast<uint32_t>(x),
+                                           static_cast<uint32_t>(y), 1);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LlamaGpu>> LlamaGpu::Create(GpuContext& ctx, const LlamaModel& model,
+                                                   uint32_t max_seq, uint64_t max_binding_bytes,
+                                                   bool use_host_mapped) {
+  if (max_seq == 0 || max_seq > model.hp.n_ctx) {
+    return MakeError("KV cache length (", max_seq, ") must be between 1 and the context length (",
+                     model.hp.n_ctx, ").");
+  }
+  std::unique_ptr<LlamaGpu> g(new LlamaGpu(ctx, model, max_seq));
+  const uint64_t limit = std::min(ctx.limits().maxStorageBufferBindingSize, ctx.limits().maxBufferSize);
+  NN_TRY(g->Init(max_binding_bytes != 0 ? std::min(max_binding_bytes, limit) : limit,
+                 use_host_mapped));
+  NN_TRY(ctx.TakeErrors("While loading the model onto the GPU"));
+  return g;
+}
+
+LlamaGpu::~LlamaGpu() {
+  for (WGPUBindGroup g : owned_groups_) wgpuBindGroupRelease(g);
+  for (WGPUBuffer b : owned_buffers_) {
+    wgpuBufferDestroy(b);
+    wgpuBufferRelease(b);
+  }
+  std::vector<Kernel*> kernels = {&embed_[0], &embed_[1], &embed_[2], &embed_[3], &rope_store_,
+                                  &attention_};
+  for (auto& by_type : matvec_) {
+    for (Kernel& k : by_type) kernels.push_back(&k);
+  }
+  for (Kernel* k : kernels) {
+    if (k->pipeline != nullptr) wgpuComputePipelineRelease(k->pipeline);
+    if (k->layout != nullptr) wgpuBindGroupLayoutRelease(k->layout);
+  }
+}
+
+Result<LlamaGpu::Kernel> LlamaGpu::MakeKernel(std::span<const uint32_t> spirv,
+                                              std::vector<bool> writable, uint32_t immediate_size,
+                                              const char* label) {
+  Kernel k;
+  k.writable = std::move(writable);
+  std::vector<WGPUBindGroupLayoutEntry> entries(k.writable.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    entries[i].binding = static_cast<uint32_t>(i);
+    entries[i].visibility = WGPUShaderStage_Compute;
+    entries[i].buffer.type = k.writable[i] ? WGPUBufferBindingType_Storage
+                                           : WGPUBufferBindingType_ReadOnlyStorage;
+  }
+  WGPUBindGroupLayoutDescriptor bgl{};
+  bgl.label = View(label);
+  bgl.entryCount = entries.size();
+  bgl.entries = entries.data();
+  k.layout = wgpuDeviceCreateBindGroupLayout(ctx_.device(), &bgl);
+  WGPUPipelineLayoutDescriptor pl{};
+  pl.bindGroupLayoutCount = 1;
+  pl.bindGroupLayouts = &k.layout;
+  pl.immediateSize = immediate_size;
+  WGPUPipelineLayout layout = wgpuDeviceCreatePipelineLayout(ctx_.device(), &pl);
+  WGPUShaderModule module = ctx_.CreateSpirvModule(spirv, label);
+  WGPUComputePipelineDescriptor pd{};
+  pd.label = View(label);
+  pd.layout = layout;
+  pd.compute.module = module;
+  k.pipeline = wgpuDeviceCreateComputePipeline(ctx_.device(), &pd);
+  wgpuShaderModuleRelease(module);
+  wgpuPipelineLayoutRelease(layout);
+  NN_TRY(ctx_.TakeErrors(label));
+  if (k.pipeline == nullptr) return MakeError("Creating the '", label, "' pipeline failed.");
+  return k;
+}
+
+WGPUBuffer LlamaGpu::MakeBuffer(uint64_t bytes, const char* label, const void* data) {
+  WGPUBuffer b = ctx_.CreateBuffer(
+      std::max<uint64_t>(bytes, 4),
+      WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst | WGPUBufferUsage_CopySrc, label);
+  if (data != nullptr && bytes != 0) wgpuQueueWriteBuffer(ctx_.queue(), b, 0, data, bytes);
+  owned_buffers_.push_back(b);
+  return b;
+}
+
+WGPUBindGroup LlamaGpu::Bind(const Kernel& k, std::vector<WGPUBuffer> buffers) {
+  std::vector<WGPUBindGroupEntry> entries(buffers.size());
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    entries[i].binding = static_cast<uint32_t>(i);
+    entries[i].buffer = buffers[i];
+    entries[i].size = WGPU_WHOLE_SIZE;
+  }
+  WGPUBindGroupDescriptor d{};
+  d.layout = k.layout;
+  d.entryCount = entries.size();
+  d.entries = entries.data();
+  WGPUBindGroup g = wgpuDeviceCreateBindGroup(ctx_.device(), &d);
+  owned_groups_.push_back(g);
+  return g;
+}
+
+Result<LlamaGpu::Matrix*> LlamaGpu::Upload(const TensorView& t, uint64_t max_binding_bytes,
+                                           uint64_t row_multiple) {
+  matrices_.push_back(std::make_unique<Matrix>());
+  Matrix& m = *matrices_.back();
+  m.type = t.type;
+  m.n_in = t.ne[0];
+  m.n_out = t.rows();
+  NN_TRY_ASSIGN(uint64_t per_chunk, RowsPerChunk(t, max_binding_bytes));
+  per_chunk -= per_chunk % row_multiple;
+  if (per_chunk == 0) {
+    return MakeError("Tensor '", t.name, "': ", row_multiple,
+                     " rows do not fit one storage binding (", max_binding_bytes, " bytes).");
+  }
+  for (uint64_t first = 0; first < m.n_out; first += per_chunk) {
+    const uint64_t rows = std::min(per_chunk, m.n_out - first);
+    // Pack one chunk at a time: a 1B model's table never exists twice in host memory.
+    WeightChunk packed = PackRows(t, first, rows);
+    Chunk c;
+    c.first_row = first;
+    c.rows = rows;
+    c.qoff = packed.qoff;
+    c.buffer = MakeBuffer(packed.words.size() * 4, t.name.c_str(), packed.words.data());
+    weight_bytes_ += packed.words.size() * 4;
+    m.chunks.push_back(c);
+  }
+  return &m;
+}
+
+LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x,
+                                        WGPUBuffer y, bool accumulate, WGPUBuffer norm,
+                                        uint32_t norm_offset) {
+  MatVecOp op;
+  op.matrix = &m;
+  op.kind = kind;
+  op.accumulate = accumulate;
+  op.norm_offset = norm_offset;
+  for (const Chunk& c : m.chunks) {
+    std::vector<WGPUBuffer> buffers = {c.buffer, x, y};
+    if (kind != MatVecKind::kPlain) buffers.push_back(norm);
+    op.groups.push_back(Bind(MatVecKernel(kind, m.type), buffers));
+  }
+  return op;
+}
+
+const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type) const {
+  return matvec_[static_cast<int>(kind)][TypeIndex(type)];
+}
+
+Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
+  const LlamaHParams& hp = model_.hp;
+  const uint32_t mv = sizeof(MatVecParams);
+  const std::span<const uint32_t> matvec_spirv[3][4] = {
+      {Words(kSpirv_matvec_f32), Words(kSpirv_matvec_f16), Words(kSpirv_matvec_q8_0),
+       Words(kSpirv_matvec_q4_0)},
+      {Words(kSpirv_matvec_norm_f32), Words(kSpirv_matvec_norm_f16),
+       Words(kSpirv_matvec_norm_q8_0), Words(kSpirv_matvec_norm_q4_0)},
+      {Words(kSpirv_matvec_ffn_f32), Words(kSpirv_matvec_ffn_f16), Words(kSpirv_matvec_ffn_q8_0),
+       Words(kSpirv_matvec_ffn_q4_0)}};
+  const std::span<const uint32_t> embed_spirv[4] = {
+      Words(kSpirv_embed_f32), Words(kSpirv_embed_f16), Words(kSpirv_embed_q8_0),
+      Words(kSpirv_embed_q4_0)};
+  for (int kind = 0; kind < 3; ++kind) {
+    std::vector<bool> writable = {false, false, true};
+    if (kind != 0) writable.push_back(false);  // the norm weight
+    for (int t = 0; t < 4; ++t) {
+      NN_TRY_ASSIGN(matvec_[kind][t], MakeKernel(matvec_spirv[kind][t], writable, mv, "matvec"));
+    }
+  }
+  for (int t = 0; t < 4; ++t) {
+    NN_TRY_ASSIGN(embed_[t], MakeKernel(embed_spirv[t], {false, true}, sizeof(EmbedParams), "embed"));
+  }
+  NN_TRY_ASSIGN(rope_store_, MakeKernel(Words(kSpirv_rope_store), {true, true, true, false},
+                                        sizeof(RopeStoreParams), "rope_store"));
+  NN_TRY_ASSIGN(attention_, MakeKernel(Words(kSpirv_attention), {false, false, false, true, true},
+                                       sizeof(AttentionParams), "attention"));
+
+  const uint64_t q_dim = uint64_t{hp.n_head} * hp.head_dim;
+  const uint64_t kv_dim = uint64_t{hp.n_head_kv} * hp.head_dim;
+  x_ = MakeBuffer(hp.n_embd * 4, "x");
+  qkv_ = MakeBuffer((q_dim + 2 * kv_dim) * 4, "qkv");
+  attn_out_ = MakeBuffer(q_dim * 4, "attn_out");
+  hb_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb");
+  att_ = MakeBuffer(uint64_t{hp.n_head} * max_seq_ * 4, "att");
+  const uint32_t align = ctx_.host_mapped_alignment();
+  if (use_host_mapped && align != 0) {
+    // The classifier writes straight into host memory: no copy, no map (DESIGN.md decision 9).
+    const uint64_t bytes = (uint64_t{hp.n_vocab} * 4 + align - 1) / align * align;
+    void* memory = std::aligned_alloc(align, bytes);
+    if (memory == nullptr) return MakeError("Allocating ", bytes, " bytes for the logits failed.");
+    std::memset(memory, 0, bytes);
+    WGPUBufferHostMappedPointer host{};
+    host.chain.sType = WGPUSType_BufferHostMappedPointer;
+    host.pointer = memory;
+    host.disposeCallback = [](void* p) { std::free(p); };
+    host.userdata = memory;
+    WGPUBufferDescriptor d{};
+    d.nextInChain = &host.chain;
+    d.label = View("logits (host-mapped)");
+    d.usage = WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst | WGPUBufferUsage_CopySrc;
+    d.size = bytes;
+    logits_ = wgpuDeviceCreateBuffer(ctx_.device(), &d);
+    owned_buffers_.push_back(logits_);
+    NN_TRY(ctx_.TakeErrors("While creating the host-mapped logits buffer"));
+    logits_mapped_ = static_cast<float*>(memory);
+  } else {
+    logits_ = MakeBuffer(uint64_t{hp.n_vocab} * 4, "logits");
+    readback_ = ctx_.CreateBuffer(uint64_t{hp.n_vocab} * 4,
+                                  WGPUBufferUsage_MapRead | WGPUBufferUsage_CopyDst, "readback");
+    owned_buffers_.push_back(readback_);
+    logits_host_.resize(hp.n_vocab);
+  }
+
+  // Norm weights of all layers in one F32 buffer each (F16 norms are widened here).
+  std::vector<float> attn_norms(uint64_t{hp.n_layer} * hp.n_embd), ffn_norms(attn_norms.size()),
+      out_norm(hp.n_embd);
+  for (uint32_t l = 0; l < hp.n_layer; ++l) {
+    DequantizeTensorRow(model_.layers[l].attn_norm, 0, &attn_norms[uint64_t{l} * hp.n_embd]);
+    DequantizeTensorRow(model_.layers[l].ffn_norm, 0, &ffn_norms[uint64_t{l} * hp.n_embd]);
+  }
+  DequantizeTensorRow(model_.output_norm, 0, out_norm.data());
+  attn_norms_ = MakeBuffer(attn_norms.size() * 4, "attn_norms", attn_norms.data());
+  ffn_norms_ = MakeBuffer(ffn_norms.size() * 4, "ffn_norms", ffn_norms.data());
+  output_norm_ = MakeBuffer(out_norm.size() * 4, "output_norm", out_norm.data());
+  // inv_freq[i] = base^(-2i / n_rot), in double on the host as LlamaCpu does.
+  std::vector<float> inv_freq(std::max(1u, hp.n_rot / 2));
+  for (uint32_t i = 0; i < hp.n_rot / 2; ++i) {
+    inv_freq[i] = static_cast<float>(std::pow(double{hp.rope_freq_base}, -2.0 * i / hp.n_rot));
+  }
+  inv_freq_ = MakeBuffer(inv_freq.size() * 4, "inv_freq", inv_freq.data());
+
+  NN_TRY_ASSIGN(token_embd_, Upload(model_.token_embd, max_binding_bytes));
+  for (const Chunk& c : token_embd_->chunks) {
+    embed_groups_.push_back(Bind(embed_[TypeIndex(token_embd_->type)], {c.buffer, x_}));
+  }
+  layers_.resize(hp.n_layer);
+  for (uint32_t l = 0; l < hp.n_layer; ++l) {
+    const LlamaLayer& src = model_.layers[l];
+    Layer& L = layers_[l];
+    const uint32_t norm_offset = l * hp.n_embd;
+    L.k_cache = MakeBuffer(uint64_t{max_seq_} * kv_dim * 4, "k_cache");
+    L.v_cache = MakeBuffer(uint64_t{max_seq_} * kv_dim * 4, "v_cache");
+    Matrix* m = nullptr;
+    {
+      NN_TRY_ASSIGN(CombinedTensor qkv, CombineRows(StrCat("blk.", l, ".attn_qkv"),
+                                                    {&src.wq, &src.wk, &src.wv}, false));
+      NN_TRY_ASSIGN(m, Upload(qkv.view, max_binding_bytes));
+    }
+    L.qkv = MakeMatVec(*m, MatVecKind::kNorm, x_, qkv_, false, attn_norms_, norm_offset);
+    NN_TRY_ASSIGN(m, Upload(src.wo, max_binding_bytes));
+    L.wo = MakeMatVec(*m, MatVecKind::kPlain, attn_out_, x_, true);
+    {
+      NN_TRY_ASSIGN(CombinedTensor ffn, CombineRows(StrCat("blk.", l, ".ffn_gate_up"),
+                                                    {&src.ffn_gate, &src.ffn_up}, true));
+      NN_TRY_ASSIGN(m, Upload(ffn.view, max_binding_bytes, 2));
+    }
+    L.ffn = MakeMatVec(*m, MatVecKind::kFfn, x_, hb_, false, ffn_norms_, norm_offset);
+    NN_TRY_ASSIGN(m, Upload(src.ffn_down, max_binding_bytes));
+    L.down = MakeMatVec(*m, MatVecKind::kPlain, hb_, x_, true);
+    L.rope_store = Bind(rope_store_, {qkv_, L.k_cache, L.v_cache, inv_freq_});
+    L.attention = Bind(attention_, {qkv_, L.k_cache, L.v_cache, att_, attn_out_});
+  }
+  if (model_.tied_embeddings) {
+    output_ = token_embd_;
+  } else {
+    NN_TRY_ASSIGN(output_, Upload(model_.output, max_binding_bytes));
+  }
+  output_op_ = MakeMatVec(*output_, MatVecKind::kNorm, x_, logits_, false, output_norm_, 0);
+
+  // What one decode step dispatches (benchmarks report it): embedding, per layer rope_store and
+  // attention plus one per matrix chunk, and the classifier's chunks.
+  dispatches_per_token_ = 1 + output_op_.groups.size();
+  for (const Layer& L : layers_) {
+    dispatches_per_token_ += 2 + L.qkv.groups.size() + L.wo.groups.size() +
+                             L.ffn.groups.size() + L.down.groups.size();
+  }
+  return {};
+}
+
+void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset) {
+  const Matrix& m = *op.matrix;
+  // kFfn chunks hold gate/up row pairs and produce one output per pair.
+  const uint64_t per_output = op.kind == MatVecKind::kFfn ? 2 : 1;
+  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(op.kind, m.type).pipeline);
+  for (size_t i = 0; i < m.chunks.size(); ++i) {
+    const Chunk& c = m.chunks[i];
+    const uint64_t outputs = c.rows / per_output;
+    const MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
+                         out_offset + static_cast<uint32_t>(c.first_row / per_output),
+                         op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps};
+    wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
+    wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
+    Dispatch1D(pass, (outputs + kMatVecRowsPerGroup - 1) / kMatVecRowsPerGroup,
+               ctx_.limits().maxComputeWorkgroupsPerDimension);
+  }
+}
+
+Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
+  const LlamaHParams& hp = model_.hp;
+  if (token < 0 || static_cast<uint32_t>(token) >= hp.n_vocab) {
+    return MakeError("Token id (", token, ") is outside the vocabulary (", hp.n_vocab, ").");
+  }
+  if (pos >= max_seq_) {
+    return MakeError("Position (", pos, ") is past the KV cache length (", max_seq_, ").");
+  }
+  const uint32_t kv_dim = hp.n_head_kv * hp.head_dim;
+  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+
+  // x = token_embd[token], from the chunk that holds its row.
+  size_t ci = 0;
+  while (token_embd_->chunks[ci].first_row + token_embd_->chunks[ci].rows <= uint64_t(token)) ++ci;
+  const Chunk& ec = token_embd_->chunks[ci];
+  const EmbedParams ep{static_cast<uint32_t>(token - ec.first_row), hp.n_embd, ec.qoff};
+  wgpuComputePassEncoderSetPipeline(pass, embed_[TypeIndex(token_embd_->type)].pipeline);
+  wgpuComputePassEncoderSetBindGroup(pass, 0, embed_groups_[ci], 0, nullptr);
+  wgpuComputePassEncoderSetImmediateData(pass, 0, &ep, sizeof(ep));
+  wgpuComputePassEncoderDispatchWorkgroups(pass, (hp.n_embd + 63) / 64, 1, 1);
+
+  for (uint32_t l = 0; l < hp.n_layer; ++l) {
+    const Layer& L = layers_[l];
+    // qkv = [Wq; Wk; Wv] rmsnorm(x) * attn_norm
+    RecordMatVec(pass, L.qkv, 0);
+    // RoPE on q in place; k (rotated) and v into the cache at pos
+    const RopeStoreParams rp{hp.n_head, hp.n_head_kv, hp.head_dim, hp.n_rot, pos, pos * kv_dim,
+                             hp.rope_type == RopeType::kNeox ? 1u : 0u};
+    wgpuComputePassEncoderSetPipeline(pass, rope_store_.pipeline);
+    wgpuComputePassEncoderSetBindGroup(pass, 0, L.rope_store, 0, nullptr);
+    wgpuComputePassEncoderSetImmediateData(pass, 0, &rp, sizeof(rp));
+    const uint32_t threads = (hp.n_head + hp.n_head_kv) * (hp.head_dim / 2) + kv_dim;
+    wgpuComputePassEncoderDispatchWorkgroups(pass, (threads + 63) / 64, 1, 1);
+    // attn_out = softmax(q k^T / sqrt(d)) v, per head (q is qkv's first q_dim values)
+    const AttentionParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, pos + 1, max_seq_, 0,
+                             1.0f / std::sqrt(static_cast<float>(hp.head_dim))};
+    wgpuComputePassEncoderSetPipeline(pass, attention_.pipeline);
+    wgpuComputePassEncoderSetBindGroup(pass, 0, L.attention, 0, nullptr);
+    wgpuComputePassEncoderSetImmediateData(pass, 0, &ap, sizeof(ap));
+    wgpuComputePassEncoderDispatchWorkgroups(pass, hp.n_head, 1, 1);
+    // x += Wo attn_out
+    RecordMatVec(pass, L.wo, 0);
+    // hb = silu(W1 xb) * W3 xb with xb = rmsnorm(x) * ffn_norm; x += W2 hb
+    RecordMatVec(pass, L.ffn, 0);
+    RecordMatVec(pass, L.down, 0);
+  }
+  // logits = W_out rmsnorm(x) * output_norm
+  RecordMatVec(pass, output_op_, 0);
+  wgpuComputePassEncoderEnd(pass);
+  wgpuComputePassEncoderRelease(pass);
+
+  const uint64_t bytes = uint64_t{hp.n_vocab} * 4;
+  if (logits_mapped_ == nullptr) {
+    wgpuCommandEncoderCopyBufferToBuffer(enc, logits_, 0, readback_, 0, bytes);
+  }
+  WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
+  wgpuCommandEncoderRelease(enc);
+  wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
+  wgpuCommandBufferRelease(cmd);
+
+  if (logits_mapped_ != nullptr) {
+    // The logits are in host memory once the submitted work is done.
+    WGPUQueueWorkDoneStatus done = WGPUQueueWorkDoneStatus_Error;
+    WGPUQueueWorkDoneCallbackInfo wcb{};
+    wcb.mode = WGPUCallbackMode_WaitAnyOnly;
+    wcb.callback = [](WGPUQueueWorkDoneStatus status, WGPUStringView, void* u1, void*) {
+      *static_cast<WGPUQueueWorkDoneStatus*>(u1) = status;
+    };
+    wcb.userdata1 = &done;
+    NN_TRY(ctx_.Wait(wgpuQueueOnSubmittedWorkDone(ctx_.queue(), wcb), "the decode step"));
+    NN_TRY(ctx_.TakeErrors("While running a decode step"));
+    if (done != WGPUQueueWorkDoneStatus_Success) {
+      return MakeError("The decode step failed on the GPU (status ", static_cast<int>(done), ").");
+    }
+    return std::span<const float>(logits_mapped_, hp.n_vocab);
+  }
+
+  WGPUMapAsyncStatus map_status = WGPUMapAsyncStatus_Error;
+  WGPUBufferMapCallbackInfo cb{};
+  cb.mode = WGPUCallbackMode_WaitAnyOnly;
+  cb.callback = [](WGPUMapAsyncStatus status, WGPUStringView, void* u1, void*) {
+    *static_cast<WGPUMapAsyncStatus*>(u1) = status;
+  };
+  cb.userdata1 = &map_status;
+  NN_TRY(ctx_.Wait(wgpuBufferMapAsync(readback_, WGPUMapMode_Read, 0, bytes, cb), "the logits"));
+  NN_TRY(ctx_.TakeErrors("While running a decode step"));
+  if (map_status != WGPUMapAsyncStatus_Success) {
+    return MakeError("Mapping the logits for reading failed (status ", static_cast<int>(map_status), ").");
+  }
+  const void* mapped = wgpuBufferGetConstMappedRange(readback_, 0, bytes);
+  if (mapped == nullptr) return MakeError("The mapped logits range is null.");
+  std::memcpy(logits_host_.data(), mapped, bytes);
+  wgpuBufferUnmap(readback_);
+  return std::span<const float>(logits_host_);
+}
+
+}  // namespace wasmgpu::nn

@@ -1,0 +1,114 @@
+// The llama forward pass on the GPU, through webgpu.h only. Everything is made at load time:
+// weights uploaded once (quantized types stay quantized, src/nn/gpu/weight_layout.h), the KV
+// cache resident, pipelines and bind groups created; a decode step records one command buffer,
+// submits it and reads back the logits. Computes what LlamaCpu computes (the tests compare them).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "nn/gpu/gpu_context.h"
+#include "nn/llama_model.h"
+#include "nn/status.h"
+
+namespace wasmgpu::nn {
+
+class LlamaGpu {
+ public:
+  // `max_binding_bytes` (0: the device's maxStorageBufferBindingSize) bounds each weight chunk;
+  // tests lower it to exercise tensors split across bindings.
+  // `use_host_mapped`: read the logits through a buffer over host memory when the device can
+  // (zero copies); false forces the standard copy + mapAsync path.
+  static Result<std::unique_ptr<LlamaGpu>> Create(GpuContext& ctx, const LlamaModel& model,
+                                                  uint32_t max_seq, uint64_t max_binding_bytes = 0,
+                                                  bool use_host_mapped = true);
+  ~LlamaGpu();
+  LlamaGpu(const LlamaGpu&) = delete;
+  LlamaGpu& operator=(const LlamaGpu&) = delete;
+
+  // Runs `token` at `pos` (positions in order) and returns the logits [n_vocab], valid until the
+  // next call.
+  Result<std::span<const float>> Forward(int32_t token, uint32_t pos);
+
+  size_t dispatches_per_token() const { return dispatches_per_token_; }
+  bool logits_host_mapped() const { return logits_mapped_ != nullptr; }
+  uint64_t weight_bytes() const { return weight_bytes_; }
+
+ private:
+  struct Kernel {
+    WGPUComputePipeline pipeline = nullptr;
+    WGPUBindGroupLayout layout = nullptr;
+    std::vector<bool> writable;  // per binding
+  };
+  struct Chunk {
+    WGPUBuffer buffer = nullptr;
+    uint64_t first_row = 0, rows = 0;
+    uint32_t qoff = 0;
+  };
+  struct Matrix {
+    GgmlType type = GgmlType::kF32;
+    uint64_t n_in = 0, n_out = 0;
+    std::vector<Chunk> chunks;
+  };
+  // matvec.glsl's variants: plain, RMSNorm folded in, and RMSNorm + gate/up pairs + SwiGLU.
+  enum class MatVecKind { kPlain = 0, kNorm = 1, kFfn = 2 };
+  // One matrix-vector product: per chunk its bind group over (weights, x, y[, norm weight]).
+  struct MatVecOp {
+    const Matrix* matrix = nullptr;
+    MatVecKind kind = MatVecKind::kPlain;
+    std::vector<WGPUBindGroup> groups;
+    bool accumulate = false;
+    uint32_t norm_offset = 0;
+  };
+  // Six dispatches per layer: qkv (norm folded in), rope_store, attention, wo (+= x),
+  // ffn (norm, gate, up, SwiGLU), down (+= x).
+  struct Layer {
+    MatVecOp qkv, wo, ffn, down;
+    WGPUBindGroup rope_store = nullptr, attention = nullptr;
+    WGPUBuffer k_cache = nullptr, v_cache = nullptr;
+  };
+
+  LlamaGpu(GpuContext& ctx, const LlamaModel& model, uint32_t max_seq)
+      : ctx_(ctx), model_(model), max_seq_(max_seq) {}
+  Status Init(uint64_t max_binding_bytes, bool use_host_mapped);
+  Result<Kernel> MakeKernel(std::span<const uint32_t> spirv, std::vector<bool> writable,
+                            uint32_t immediate_size, const char* label);
+  // `row_multiple`: chunks hold whole groups of rows (2 for interleaved gate/up).
+  Result<Matrix*> Upload(const TensorView& t, uint64_t max_binding_bytes, uint64_t row_multiple = 1);
+  WGPUBuffer MakeBuffer(uint64_t bytes, const char* label, const void* data = nullptr);
+  WGPUBindGroup Bind(const Kernel& k, std::vector<WGPUBuffer> buffers);
+  MatVecOp MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x, WGPUBuffer y,
+                      bool accumulate, WGPUBuffer norm = nullptr, uint32_t norm_offset = 0);
+  void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset);
+  const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
+
+  GpuContext& ctx_;
+  const LlamaModel& model_;
+  uint32_t max_seq_;
+  Kernel matvec_[3][4], embed_[4], rope_store_, attention_;  // [kind][type]
+  std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
+  Matrix* token_embd_ = nullptr;
+  Matrix* output_ = nullptr;
+  std::vector<WGPUBindGroup> embed_groups_;  // per token_embd chunk
+  std::vector<Layer> layers_;
+  MatVecOp output_op_;  // final norm folded in
+  // Activations.
+  WGPUBuffer x_ = nullptr;         // [n_embd]  residual stream
+  WGPUBuffer qkv_ = nullptr;       // [q_dim + 2 kv_dim]  this token's q | k | v
+  WGPUBuffer attn_out_ = nullptr;  // [q_dim]
+  WGPUBuffer hb_ = nullptr;        // [n_ff]   silu(gate) * up
+  WGPUBuffer att_ = nullptr;       // [n_head * max_seq]  attention scores
+  WGPUBuffer logits_ = nullptr, readback_ = nullptr;
+  WGPUBuffer attn_norms_ = nullptr, ffn_norms_ = nullptr, output_norm_ = nullptr,
+             inv_freq_ = nullptr;
+  std::vector<WGPUBuffer> owned_buffers_;
+  std::vector<WGPUBindGroup> owned_groups_;
+  std::vector<float> logits_host_;     // the mapAsync path's copy
+  float* logits_mapped_ = nullptr;     // the host-mapped path: logits_ is this memory
+  size_t dispatches_per_token_ = 0;
+  uint64_t weight_bytes_ = 0;
+};
+
+}  // namespace wasmgpu::nn

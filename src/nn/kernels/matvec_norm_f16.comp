@@ -1,0 +1,6 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// RMSNorm + matrix-vector product over F16 weights (matvec.glsl).
+#define W_F16
+#define NORM
+#include "matvec.glsl"

@@ -1,0 +1,361 @@
+// Every GPU kernel (src/nn/kernels/) on random inputs against the CPU reference, per weight type,
+// with a per-op NMSE bound (ggml's test-backend-ops pattern). Runs on lavapipe here.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "nn/gpu/gpu_context.h"
+#include "nn/gpu/weight_layout.h"
+#include "nn/reference/llama_cpu.h"
+#include "nn_kernels.h"
+
+namespace wasmgpu::nn {
+namespace {
+
+GpuContext& Ctx() {
+  static GpuContext* ctx = [] {
+    auto c = GpuContext::Create();
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    return c.ok() ? new GpuContext(std::move(*c)) : nullptr;
+  }();
+  return *ctx;
+}
+
+template <size_t N>
+std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
+  return {a, N};
+}
+
+// One dispatch of one kernel over host vectors: uploads them, runs, reads the writable ones back.
+struct Dispatch {
+  std::span<const uint32_t> spirv;
+  std::vector<std::vector<uint32_t>*> buffers;  // binding order
+  std::vector<bool> writable;
+  std::vector<uint32_t> params;
+  uint32_t gx = 1, gy = 1;
+
+  void Go() {
+    GpuContext& c = Ctx();
+    std::vector<WGPUBindGroupLayoutEntry> le(buffers.size());
+    std::vector<WGPUBindGroupEntry> be(buffers.size());
+    std::vector<WGPUBuffer> bufs;
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      le[i].binding = be[i].binding = static_cast<uint32_t>(i);
+      le[i].visibility = WGPUShaderStage_Compute;
+      le[i].buffer.type = writable[i] ? WGPUBufferBindingType_Storage
+                                      : WGPUBufferBindingType_ReadOnlyStorage;
+      const uint64_t bytes = buffers[i]->size() * 4;
+      bufs.push_back(c.CreateBuffer(bytes, WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst |
+                                               WGPUBufferUsage_CopySrc, "test"));
+      wgpuQueueWriteBuffer(c.queue(), bufs[i], 0, buffers[i]->data(), bytes);
+      be[i].buffer = bufs[i];
+      be[i].size = WGPU_WHOLE_SIZE;
+    }
+    WGPUBindGroupLayoutDescriptor ld{};
+    ld.entryCount = le.size();
+    ld.entries = le.data();
+    WGPUBindGroupLayout bgl = wgpuDeviceCreateBindGroupLayout(c.device(), &ld);
+    WGPUPipelineLayoutDescriptor pld{};
+    pld.bindGroupLayoutCount = 1;
+    pld.bindGroupLayouts = &bgl;
+    pld.immediateSize = static_cast<uint32_t>(params.size() * 4);
+    WGPUPipelineLayout pl = wgpuDeviceCreatePipelineLayout(c.device(), &pld);
+    WGPUShaderModule module = c.CreateSpirvModule(spirv, "kernel");
+    WGPUComputePipelineDescriptor pd{};
+    pd.layout = pl;
+    pd.compute.module = module;
+    WGPUComputePipeline pipeline = wgpuDeviceCreateComputePipeline(c.device(), &pd);
+    WGPUBindGroupDescriptor bd{};
+    bd.layout = bgl;
+    bd.entryCount = be.size();
+    bd.entries = be.data();
+    WGPUBindGroup group = wgpuDeviceCreateBindGroup(c.device(), &bd);
+
+    WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(c.device(), nullptr);
+    WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+    wgpuComputePassEncoderSetPipeline(pass, pipeline);
+    wgpuComputePassEncoderSetBindGroup(pass, 0, group, 0, nullptr);
+    wgpuComputePassEncoderSetImmediateData(pass, 0, params.data(), params.size() * 4);
+    wgpuComputePassEncoderDispatchWorkgroups(pass, gx, gy, 1);
+    wgpuComputePassEncoderEnd(pass);
+    std::vector<WGPUBuffer> reads(buffers.size(), nullptr);
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      if (!writable[i]) continue;
+      reads[i] = c.CreateBuffer(buffers[i]->size() * 4,
+                                WGPUBufferUsage_MapRead | WGPUBufferUsage_CopyDst, "read");
+      wgpuCommandEncoderCopyBufferToBuffer(enc, bufs[i], 0, reads[i], 0, buffers[i]->size() * 4);
+    }
+    WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
+    wgpuQueueSubmit(c.queue(), 1, &cmd);
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      if (reads[i] == nullptr) continue;
+      WGPUBufferMapCallbackInfo cb{};
+      cb.mode = WGPUCallbackMode_WaitAnyOnly;
+      cb.callback = [](WGPUMapAsyncStatus, WGPUStringView, void*, void*) {};
+      const size_t bytes = buffers[i]->size() * 4;
+      ASSERT_TRUE(c.Wait(wgpuBufferMapAsync(reads[i], WGPUMapMode_Read, 0, bytes, cb), "read").ok());
+      std::memcpy(buffers[i]->data(), wgpuBufferGetConstMappedRange(reads[i], 0, bytes), bytes);
+      wgpuBufferUnmap(reads[i]);
+      wgpuBufferRelease(reads[i]);
+    }
+    const Status errors = c.TakeErrors("kernel test");
+    EXPECT_TRUE(errors.ok()) << errors.error().message;
+    wgpuCommandBufferRelease(cmd);
+    wgpuComputePassEncoderRelease(pass);
+    wgpuCommandEncoderRelease(enc);
+    wgpuBindGroupRelease(group);
+    wgpuComputePipelineRelease(pipeline);
+    wgpuShaderModuleRelease(module);
+    wgpuPipelineLayoutRelease(pl);
+    wgpuBindGroupLayoutRelease(bgl);
+    for (WGPUBuffer b : bufs) wgpuBufferRelease(b);
+  }
+};
+
+std::vector<uint32_t> Floats(const std::vector<float>& v) {
+  std::vector<uint32_t> w(v.size());
+  std::memcpy(w.data(), v.data(), v.size() * 4);
+  return w;
+}
+std::vector<float> AsFloats(const std::vector<uint32_t>& w) {
+  std::vector<float> v(w.size());
+  std::memcpy(v.data(), w.data(), w.size() * 4);
+  return v;
+}
+uint32_t Bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+std::vector<float> Random(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+double Nmse(const std::vector<float>& ref, const std::vector<float>& got) {
+  double err = 0, norm = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    err += (ref[i] - got[i]) * double(ref[i] - got[i]);
+    norm += ref[i] * double(ref[i]);
+  }
+  return err / norm;
+}
+
+struct Matrix {
+  std::vector<uint8_t> bytes;
+  TensorView view;
+};
+Matrix RandomMatrix(GgmlType type, uint64_t n_in, uint64_t n_out, uint32_t seed) {
+  Matrix m;
+  m.bytes.resize(RowBytes(type, n_in) * n_out);
+  const std::vector<float> v = Random(n_in * n_out, seed);
+  for (uint64_t r = 0; r < n_out; ++r) {
+    QuantizeRow(type, &v[r * n_in], m.bytes.data() + r * RowBytes(type, n_in), int64_t(n_in));
+  }
+  m.view.name = std::string(1, 'm');
+  m.view.type = type;
+  m.view.n_dims = 2;
+  m.view.ne[0] = n_in;
+  m.view.ne[1] = n_out;
+  m.view.data = m.bytes.data();
+  m.view.n_bytes = m.bytes.size();
+  return m;
+}
+
+std::span<const uint32_t> MatVecSpirv(GgmlType t) {
+  switch (t) {
+    case GgmlType::kF32: return Words(kSpirv_matvec_f32);
+    case GgmlType::kF16: return Words(kSpirv_matvec_f16);
+    case GgmlType::kQ8_0: return Words(kSpirv_matvec_q8_0);
+    default: return Words(kSpirv_matvec_q4_0);
+  }
+}
+std::span<const uint32_t> EmbedSpirv(GgmlType t) {
+  switch (t) {
+    case GgmlType::kF32: return Words(kSpirv_embed_f32);
+    case GgmlType::kF16: return Words(kSpirv_embed_f16);
+    case GgmlType::kQ8_0: return Words(kSpirv_embed_q8_0);
+    default: return Words(kSpirv_embed_q4_0);
+  }
+}
+
+constexpr GgmlType kTypes[] = {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0};
+
+TEST(GpuKernels, MatVecEveryTypeWithOffsetAndAccumulate) {
+  const uint64_t n_in = 160, n_out = 37;
+  for (GgmlType type : kTypes) {
+    for (uint32_t accumulate : {0u, 1u}) {
+      Matrix m = RandomMatrix(type, n_in, n_out, 3);
+      const std::vector<float> x = Random(n_in, 4);
+      std::vector<float> y0 = Random(n_out + 5, 5);
+      std::vector<float> want = y0;
+      std::vector<float> dot(n_out);
+      MatVec(m.view, x.data(), dot.data());
+      for (uint64_t r = 0; r < n_out; ++r) want[5 + r] = accumulate ? want[5 + r] + dot[r] : dot[r];
+      WeightChunk c = PackRows(m.view, 0, n_out);
+      std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
+      Dispatch run{MatVecSpirv(type), {&c.words, &xw, &yw}, {false, false, true},
+              {uint32_t(n_out), uint32_t(n_in), c.qoff, 5, accumulate, 0, 0}, (n_out + 3) / 4, 1};
+      run.Go();
+      const std::vector<float> got = AsFloats(yw);
+      EXPECT_LT(Nmse(want, got), 1e-12) << GgmlTypeName(type) << " accumulate " << accumulate;
+      for (int i = 0; i < 5; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
+    }
+  }
+}
+
+TEST(GpuKernels, MatVecTwoDimensionalGrid) {
+  // 70 rows, 4 per workgroup, over a 3 x 6 grid: the row index folds gl_WorkGroupID.y in.
+  Matrix m = RandomMatrix(GgmlType::kQ8_0, 64, 70, 8);
+  const std::vector<float> x = Random(64, 9);
+  std::vector<float> want(70);
+  MatVec(m.view, x.data(), want.data());
+  WeightChunk c = PackRows(m.view, 0, 70);
+  std::vector<uint32_t> xw = Floats(x), yw(70, 0);
+  Dispatch run{MatVecSpirv(GgmlType::kQ8_0), {&c.words, &xw, &yw}, {false, false, true},
+          {70, 64, c.qoff, 0, 0, 0, 0}, 3, 6};
+  run.Go();
+  EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12);
+}
+
+TEST(GpuKernels, EmbedEveryType) {
+  for (GgmlType type : kTypes) {
+    Matrix m = RandomMatrix(type, 96, 11, 10);
+    std::vector<float> want(96);
+    DequantizeTensorRow(m.view, 7, want.data());
+    WeightChunk c = PackRows(m.view, 0, 11);
+    std::vector<uint32_t> out(96, 0);
+    Dispatch run{EmbedSpirv(type), {&c.words, &out}, {false, true}, {7, 96, c.qoff}, 2, 1};
+    run.Go();
+    EXPECT_EQ(AsFloats(out), want) << GgmlTypeName(type);
+  }
+}
+
+std::span<const uint32_t> NormSpirv(GgmlType t) {
+  switch (t) {
+    case GgmlType::kF32: return Words(kSpirv_matvec_norm_f32);
+    case GgmlType::kF16: return Words(kSpirv_matvec_norm_f16);
+    case GgmlType::kQ8_0: return Words(kSpirv_matvec_norm_q8_0);
+    default: return Words(kSpirv_matvec_norm_q4_0);
+  }
+}
+std::span<const uint32_t> FfnSpirv(GgmlType t) {
+  switch (t) {
+    case GgmlType::kF32: return Words(kSpirv_matvec_ffn_f32);
+    case GgmlType::kF16: return Words(kSpirv_matvec_ffn_f16);
+    case GgmlType::kQ8_0: return Words(kSpirv_matvec_ffn_q8_0);
+    default: return Words(kSpirv_matvec_ffn_q4_0);
+  }
+}
+
+// matvec_norm: W (rmsnorm(x) * w), the norm folded into the product.
+TEST(GpuKernels, MatVecWithRmsNormEveryType) {
+  const uint32_t n_in = 288, n_out = 21;
+  for (GgmlType type : kTypes) {
+    Matrix m = RandomMatrix(type, n_in, n_out, 20);
+    const std::vector<float> x = Random(n_in, 21, 3.0f);
+    const std::vector<float> nw = Random(2 * n_in, 22);  // two layers' norms; use the second
+    std::vector<float> normed(n_in), want(n_out);
+    RmsNorm(x.data(), &nw[n_in], normed.data(), n_in, 1e-5f);
+    MatVec(m.view, normed.data(), want.data());
+    WeightChunk c = PackRows(m.view, 0, n_out);
+    std::vector<uint32_t> xw = Floats(x), yw(n_out, 0), nww = Floats(nw);
+    Dispatch run{NormSpirv(type), {&c.words, &xw, &yw, &nww}, {false, false, true, false},
+                 {n_out, n_in, c.qoff, 0, 0, n_in, Bits(1e-5f)}, (n_out + 3) / 4, 1};
+    run.Go();
+    EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12) << GgmlTypeName(type);
+  }
+}
+
+// matvec_ffn: silu(Wg xn) * (Wu xn) from interleaved gate/up rows, xn = rmsnorm(x) * w.
+TEST(GpuKernels, FusedFfnEveryType) {
+  const uint32_t n_in = 64, n_ff = 19;
+  for (GgmlType type : kTypes) {
+    Matrix gate = RandomMatrix(type, n_in, n_ff, 23), up = RandomMatrix(type, n_in, n_ff, 24);
+    const std::vector<float> x = Random(n_in, 25), nw = Random(n_in, 26);
+    std::vector<float> normed(n_in), g(n_ff), u(n_ff), want(n_ff);
+    RmsNorm(x.data(), nw.data(), normed.data(), n_in, 1e-6f);
+    MatVec(gate.view, normed.data(), g.data());
+    MatVec(up.view, normed.data(), u.data());
+    for (uint32_t i = 0; i < n_ff; ++i) want[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+    // Interleave: weight row 2i = gate row i, 2i + 1 = up row i.
+    Matrix both = RandomMatrix(type, n_in, 2 * n_ff, 0);
+    const uint64_t rb = RowBytes(type, n_in);
+    for (uint32_t i = 0; i < n_ff; ++i) {
+      std::memcpy(both.bytes.data() + 2 * i * rb, gate.view.row(i), rb);
+      std::memcpy(both.bytes.data() + (2 * i + 1) * rb, up.view.row(i), rb);
+    }
+    WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
+    std::vector<uint32_t> xw = Floats(x), yw(n_ff, 0), nww = Floats(nw);
+    Dispatch run{FfnSpirv(type), {&c.words, &xw, &yw, &nww}, {false, false, true, false},
+                 {n_ff, n_in, c.qoff, 0, 0, 0, Bits(1e-6f)}, (n_ff + 3) / 4, 1};
+    run.Go();
+    EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12) << GgmlTypeName(type);
+  }
+}
+
+// rope_store: q rotated in place, k rotated into the cache at pos, v copied; partial rotation.
+TEST(GpuKernels, RopeStoreNormalAndNeox) {
+  const uint32_t n_head = 3, n_kv = 1, hd = 16, n_rot = 8, pos = 37, base = 10000;
+  const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd;
+  for (uint32_t neox : {0u, 1u}) {
+    const std::vector<float> qkv = Random(q_dim + 2 * kv_dim, 13);
+    const std::vector<float> k0 = Random(4 * kv_dim, 14), v0 = Random(4 * kv_dim, 15);
+    const RopeType type = neox ? RopeType::kNeox : RopeType::kNormal;
+    std::vector<float> want_qkv = qkv, want_k = k0, want_v = v0;
+    for (uint32_t h = 0; h < n_head; ++h) Rope(&want_qkv[h * hd], n_rot, pos, base, type);
+    std::vector<float> k(qkv.begin() + q_dim, qkv.begin() + q_dim + kv_dim);
+    Rope(k.data(), n_rot, pos, base, type);
+    std::copy(k.begin(), k.end(), want_k.begin() + 2 * kv_dim);  // position 2 of the cache
+    std::copy(qkv.begin() + q_dim + kv_dim, qkv.end(), want_v.begin() + 2 * kv_dim);
+    std::vector<float> inv(n_rot / 2);
+    for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / n_rot));
+    std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv);
+    const uint32_t threads = (n_head + n_kv) * hd / 2 + kv_dim;
+    Dispatch run{Words(kSpirv_rope_store), {&qw, &kw, &vw, &iw}, {true, true, true, false},
+                 {n_head, n_kv, hd, n_rot, pos, 2 * kv_dim, neox}, (threads + 63) / 64, 1};
+    run.Go();
+    const std::vector<float> got_q = AsFloats(qw);
+    EXPECT_LT(Nmse(std::vector<float>(want_qkv.begin(), want_qkv.begin() + q_dim),
+                   std::vector<float>(got_q.begin(), got_q.begin() + q_dim)), 1e-10) << neox;
+    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-10) << "neox " << neox;
+    EXPECT_EQ(AsFloats(vw), want_v) << "neox " << neox;
+    EXPECT_EQ(got_q[hd - 1], qkv[hd - 1]);  // past n_rot: untouched
+  }
+}
+
+TEST(GpuKernels, AttentionWithGroupedQueries) {
+  const uint32_t n_head = 4, n_kv = 2, hd = 32, n_pos = 70, max_seq = 80;
+  const uint32_t kv_dim = n_kv * hd;
+  const std::vector<float> q = Random(n_head * hd, 15);
+  const std::vector<float> k = Random(max_seq * kv_dim, 16);
+  const std::vector<float> v = Random(max_seq * kv_dim, 17);
+  const float scale = 1.0f / std::sqrt(float(hd));
+  std::vector<float> want(n_head * hd, 0.0f);
+  for (uint32_t h = 0; h < n_head; ++h) {
+    const uint32_t kvh = h / (n_head / n_kv);
+    std::vector<float> att(n_pos);
+    for (uint32_t t = 0; t < n_pos; ++t) {
+      double s = 0;
+      for (uint32_t i = 0; i < hd; ++i) s += q[h * hd + i] * double(k[t * kv_dim + kvh * hd + i]);
+      att[t] = float(s) * scale;
+    }
+    Softmax(att.data(), int(n_pos));
+    for (uint32_t t = 0; t < n_pos; ++t) {
+      for (uint32_t i = 0; i < hd; ++i) want[h * hd + i] += att[t] * v[t * kv_dim + kvh * hd + i];
+    }
+  }
+  std::vector<uint32_t> qw = Floats(q), kw = Floats(k), vw = Floats(v),
+                        aw(n_head * max_seq, 0), out(n_head * hd, 0);
+  Dispatch run{Words(kSpirv_attention), {&qw, &kw, &vw, &aw, &out}, {false, false, false, true, true},
+          {n_head, n_kv, hd, n_pos, max_seq, 0, Bits(scale)}, n_head, 1};
+  run.Go();
+  EXPECT_LT(Nmse(want, AsFloats(out)), 1e-11);
+}
+
+}  // namespace
+}  // namespace wasmgpu::nn

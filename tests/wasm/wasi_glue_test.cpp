@@ -1,0 +1,148 @@
+// The WASI import glue, driven from WAT so every guest pointer is under the test's control:
+// out-of-bounds and overflowing (pointer, length) pairs return EFAULT and write nothing.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "test_util.h"
+#include "wasi/wasi.h"
+#include "wasm/engine.h"
+#include "wasm/instance.h"
+
+namespace wasmgpu::wasi {
+namespace {
+
+constexpr uint32_t kEfault = 21;
+constexpr uint32_t kEinval = 28;
+
+// One page of memory; each export forwards its arguments to the WASI function of the same name.
+const char kGlueWat[] = R"((module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "args_sizes_get") (param i32 i32) (result i32) local.get 0 local.get 1 call $args_sizes_get)
+  (func (export "args_get") (param i32 i32) (result i32) local.get 0 local.get 1 call $args_get)
+  (func (export "environ_get") (param i32 i32) (result i32) local.get 0 local.get 1 call $environ_get)
+  (func (export "clock_time_get") (param i32 i32) (result i32) local.get 0 i64.const 0 local.get 1 call $clock_time_get)
+  (func (export "random_get") (param i32 i32) (result i32) local.get 0 local.get 1 call $random_get)
+  (func (export "fd_write") (param i32 i32 i32 i32) (result i32)
+    local.get 0 local.get 1 local.get 2 local.get 3 call $fd_write)
+  (func (export "poll_oneoff") (param i32 i32 i32 i32) (result i32)
+    local.get 0 local.get 1 local.get 2 local.get 3 call $poll_oneoff)
+  (func (export "proc_exit") (param i32) local.get 0 call $proc_exit)
+  (func (export "sock_accept") (result i32) i32.const 0 i32.const 0 i32.const 0 call $sock_accept)
+))";
+
+class WasiGlueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RegisterWasi(registry_);
+    wasm::EngineOptions options;
+    options.cache_dir = WASM_TEST_CACHE_DIR;
+    engine_ = std::make_unique<wasm::Engine>(options);
+    auto module = engine_->LoadBytes(wasm::testing::Wat(kGlueWat), "glue.wasm", registry_);
+    ASSERT_TRUE(module.ok()) << module.error().message;
+    auto inst = wasm::Instance::Create(*module, registry_);
+    ASSERT_TRUE(inst.ok()) << inst.error().message;
+    inst_ = std::move(inst).value();
+    WasiConfig config;
+    config.args = {"prog", "arg one"};
+    config.env = {"K=V"};
+    auto state = WasiState::Create(config);
+    ASSERT_TRUE(state.ok()) << state.error().message;
+    inst_->SetHostState(wasm::kWasiStateSlot, std::move(state).value());
+    ASSERT_TRUE(inst_->Instantiate().ok());
+  }
+
+  uint32_t Call2(const char* name, uint32_t a, uint32_t b) {
+    Result<uint32_t> r = inst_->Call<uint32_t>(name, a, b);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : 0xdead;
+  }
+  uint32_t Load32(uint32_t at) {
+    uint32_t v = 0;
+    EXPECT_TRUE(inst_->Load(at, &v));
+    return v;
+  }
+
+  wasm::HostRegistry registry_;
+  std::unique_ptr<wasm::Engine> engine_;
+  std::unique_ptr<wasm::Instance> inst_;
+};
+
+TEST_F(WasiGlueTest, ArgsAndEnvironAreCopiedIntoGuestMemory) {
+  EXPECT_EQ(Call2("args_sizes_get", 0, 4), 0u);
+  EXPECT_EQ(Load32(0), 2u);
+  EXPECT_EQ(Load32(4), 5u + 8u);  // "prog\0" "arg one\0"
+  EXPECT_EQ(Call2("args_get", 100, 200), 0u);
+  EXPECT_EQ(Load32(100), 200u);
+  EXPECT_EQ(Load32(104), 205u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(inst_->Span(200, 13)), 13),
+            std::string("prog\0arg one\0", 13));
+  EXPECT_EQ(Call2("environ_get", 300, 400), 0u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(inst_->Span(400, 4))), "K=V");
+}
+
+TEST_F(WasiGlueTest, BadPointersReturnEfaultAndWriteNothing) {
+  uint8_t* mem = inst_->memory_base();
+  // Results past the end, straddling it, and pointers that overflow when the length is added.
+  EXPECT_EQ(Call2("args_sizes_get", 65536, 0), kEfault);
+  EXPECT_EQ(Call2("args_sizes_get", 0, 65533), kEfault);
+  EXPECT_EQ(Load32(0), 0u);  // the first, valid, pointer was not written either
+  EXPECT_EQ(Call2("args_get", 0, 65530), kEfault);  // buffer needs 13 bytes
+  EXPECT_EQ(Load32(0), 0u);
+  EXPECT_EQ(Call2("args_get", 0xfffffffc, 0), kEfault);
+  EXPECT_EQ(Call2("clock_time_get", 1, 65532), kEfault);
+  EXPECT_EQ(Call2("clock_time_get", 99, 0), kEinval);
+  EXPECT_EQ(Call2("random_get", 65000, 1000), kEfault);
+  EXPECT_EQ(Call2("random_get", 0xffffff00, 0x200), kEfault);
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(mem[65000 + i % 536], 0) << i;
+  // fd_write: iovec array out of bounds; one iovec's buffer out of bounds; nwritten out of bounds.
+  auto fd_write = [&](uint32_t iovs, uint32_t n, uint32_t nwritten) {
+    Result<uint32_t> r = inst_->Call<uint32_t>("fd_write", 1u, iovs, n, nwritten);
+    return r.ok() ? *r : 0xdead;
+  };
+  EXPECT_EQ(fd_write(65532, 1, 0), kEfault);
+  EXPECT_EQ(fd_write(0, 0x20000000, 8), kEfault);  // count * 8 overflows 32 bits: still EFAULT
+  inst_->Store<uint32_t>(16, 65000);
+  inst_->Store<uint32_t>(20, 1000);  // [65000, 66000) leaves memory
+  EXPECT_EQ(fd_write(16, 1, 8), kEfault);
+  EXPECT_EQ(fd_write(16, 0, 65534), kEfault);
+}
+
+TEST_F(WasiGlueTest, PollOneoffSleepsOnAClockSubscription) {
+  // subscription at 0: userdata 77, tag 0 (clock), id 1 (monotonic), timeout 20 ms, relative.
+  inst_->Store<uint64_t>(0, 77);
+  inst_->Store<uint8_t>(8, 0);
+  inst_->Store<uint32_t>(16, 1);
+  inst_->Store<uint64_t>(24, 20'000'000);
+  inst_->Store<uint16_t>(40, 0);
+  auto start = std::chrono::steady_clock::now();
+  Result<uint32_t> r = inst_->Call<uint32_t>("poll_oneoff", 0u, 100u, 1u, 200u);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 0u);
+  EXPECT_GE(elapsed, std::chrono::milliseconds(20));
+  EXPECT_EQ(Load32(200), 1u);  // one event
+  uint64_t userdata = 0;
+  ASSERT_TRUE(inst_->Load(100, &userdata));
+  EXPECT_EQ(userdata, 77u);
+}
+
+TEST_F(WasiGlueTest, ProcExitEndsTheCallAndSocketsAreNosys) {
+  EXPECT_EQ(*inst_->Call<uint32_t>("sock_accept"), 52u);  // ENOSYS
+  Status s = inst_->Call<void>("proc_exit", 3u);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "The guest exited with code 3 during the call to 'proc_exit'.");
+  EXPECT_FALSE(inst_->trapped());
+}
+
+}  // namespace
+}  // namespace wasmgpu::wasi
