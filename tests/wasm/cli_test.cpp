@@ -108,6 +108,10 @@ TEST_F(CliTest, VerboseTrapNamesTheCompiledObject) {
   EXPECT_EQ(r.exit_code, 134);
   EXPECT_NE(r.err.find("wasmgpu: module " + guest_ + " (compiled object "), std::string::npos)
       << r.err;
+  r = RunCli({"run", "-v", guest_, "trap"});  // -v after the command works too
+  EXPECT_EQ(r.exit_code, 134);
+  EXPECT_NE(r.err.find("wasmgpu: module " + guest_ + " (compiled object "), std::string::npos)
+      << r.err;
 }
 
 TEST_F(CliTest, TimeoutStopsTheGuest) {
