@@ -87,7 +87,9 @@ TEST_F(CliTest, ExitCodesAreForwarded) {
   EXPECT_EQ(r.exit_code, 7) << r.err;
   r = RunCli({"run", guest_, "exit", "42"});
   EXPECT_EQ(r.exit_code, 42) << r.err;
-  if (GuestStdoutWorks()) EXPECT_EQ(r.out, "exiting\n");  // flushed by the guest's exit()
+  if (GuestStdoutWorks()) {
+    EXPECT_EQ(r.out, "exiting\n");  // flushed by the guest's exit()
+  }
   r = RunCli({"run", guest_, "return", "0"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
