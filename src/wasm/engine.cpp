@@ -63,9 +63,9 @@ std::string FindProgram(const std::string& program) {
   while (start <= dirs.size()) {
     size_t end = dirs.find(':', start);
     if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + program;
+    // (An empty PATH entry means the current directory.)
+    std::string candidate =
+        (end == start ? std::string(".") : dirs.substr(start, end - start)) + "/" + program;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
     start = end + 1;
   }
@@ -132,6 +132,19 @@ int FindCodeRange(dl_phdr_info* info, size_t, void* data) {
     q->end = std::max(q->end, b + ph.p_memsz);
   }
   return q->end != 0 ? 1 : 0;
+}
+
+// A compile killed halfway leaves its tmp.XXXXXX folder behind; remove those older than a day
+// (a live compile is minutes old at most). Runs on cache misses only.
+void RemoveStaleTemporaries(const std::string& cache_dir) {
+  std::error_code ec;
+  auto now = fs::file_time_type::clock::now();
+  for (fs::directory_iterator it(cache_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().rfind("tmp.", 0) != 0) continue;
+    std::error_code time_ec;
+    auto written = fs::last_write_time(it->path(), time_ec);
+    if (!time_ec && now - written > std::chrono::hours(24)) fs::remove_all(it->path(), time_ec);
+  }
 }
 
 class Progress {
@@ -252,6 +265,9 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
       cache_dir_ = "/tmp/wasmgpu-cache-" + std::to_string(getuid());
     }
   }
+  if (const char* keep = std::getenv("WASMGPU_KEEP_C"); keep != nullptr && keep[0] == '1') {
+    options_.keep_c = true;  // debugging: leave the generated C in the cache's tmp.* folder
+  }
   compiler_ = options_.compiler;
   if (compiler_.empty()) {
     const char* cc = std::getenv("WASMGPU_CC");
@@ -296,6 +312,7 @@ Status Engine::Compile(std::span<const uint8_t> bytes, const std::string& name,
 
   std::error_code ec;
   fs::create_directories(cache_dir_, ec);
+  RemoveStaleTemporaries(cache_dir_);
   std::string dir_template = cache_dir_ + "/tmp.XXXXXX";
   if (mkdtemp(dir_template.data()) == nullptr) {
     return MakeError(ErrorKind::kOther, "Could not create a temporary directory in {}: {}.",
