@@ -18,6 +18,7 @@ typedef struct Gpu {
   uint32_t alignment;  // hostMappedPointerAlignment (0 without zero-copy)
   int errors;          // uncaptured GPU errors so far
   char adapter_name[128];
+  WGPUAdapterType adapter_type;
 } Gpu;
 
 // Callbacks run only inside wgpuInstanceWaitAny / wgpuInstanceProcessEvents; userdata1 points
@@ -87,6 +88,7 @@ static inline int GpuInit(Gpu* gpu) {
   if (wgpuAdapterGetInfo(gpu->adapter, &info) == WGPUStatus_Success) {
     snprintf(gpu->adapter_name, sizeof gpu->adapter_name, "%.*s", (int)info.device.length,
              info.device.data);
+    gpu->adapter_type = info.adapterType;
     wgpuAdapterInfoFreeMembers(info);
   }
   // Zero-copy is a feature; its alignment comes in a struct chained on the limits.

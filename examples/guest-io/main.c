@@ -10,28 +10,34 @@
 //   resident   x and y stay in device buffers: dispatch, wait.
 // Every element of y is checked after every timed iteration (outside the timer).
 //
-//   wasmgpu run build/examples/guest-io.wasm [--max-floats N] [--iterations N]
-// prints {"adapter":...,"iterations":...,"rows":[{"floats","copy_us","zero_copy_us",
-// "resident_us","ok"}]} on stdout.
+//   wasmgpu run build/examples/guest-io.wasm [--min-floats N] [--max-floats N] [--iterations N]
+//                                            [--max-workgroups N]
+// prints {"adapter":...,"iterations":...,"max_workgroups":...,"rows":[{"floats","copy_us",
+// "zero_copy_us","resident_us","ok"}]} on stdout.
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../common/gpu_setup.h"
 
-// The native bench's kernel (bench/shaders/bench_saxpy.comp), as GLSL source.
+// The native bench's kernel (bench/shaders/bench_saxpy.comp), as GLSL source: four floats per
+// step, in a grid-stride loop over at most max_workgroups workgroups.
 static const char kShader[] =
     "#version 450\n"
     "layout(local_size_x = 256) in;\n"
     "layout(push_constant) uniform Params { float a; float b; uint n; } p;\n"
-    "layout(std430, set = 0, binding = 0) readonly buffer X { float v[]; } x;\n"
-    "layout(std430, set = 0, binding = 1) writeonly buffer Y { float v[]; } y;\n"
+    "layout(std430, set = 0, binding = 0) readonly buffer X { vec4 v[]; } x;\n"
+    "layout(std430, set = 0, binding = 1) writeonly buffer Y { vec4 v[]; } y;\n"
     "void main() {\n"
     "  uint stride = gl_NumWorkGroups.x * 256u;\n"
-    "  for (uint i = gl_GlobalInvocationID.x; i < p.n; i += stride) y.v[i] = p.a * x.v[i] + p.b;\n"
+    "  uint n4 = p.n / 4u;\n"
+    "  for (uint i = gl_GlobalInvocationID.x; i < n4; i += stride) y.v[i] = p.a * x.v[i] + p.b;\n"
     "}\n";
 
-enum { kWarmup = 3, kWorkgroupSize = 256, kMaxWorkgroups = 4096 };
+enum { kWarmup = 3, kWorkgroupSize = 256 };
+// Like the native bench: 4096 workgroups on a GPU; on a CPU adapter few enough that each
+// invocation loops (set with --max-workgroups; the bench script passes the native run's value).
+static uint32_t max_workgroups = 0;
 static const float kA = 3.0f;
 
 typedef struct Params {
@@ -113,8 +119,8 @@ static void Dispatch(Gpu* gpu, Kernel* k, WGPUBindGroup group, uint32_t n, float
   wgpuComputePassEncoderSetBindGroup(pass, 0, group, 0, NULL);
   Params params = {kA, b, n};
   wgpuComputePassEncoderSetImmediateData(pass, 0, &params, sizeof params);
-  uint32_t groups = (n + kWorkgroupSize - 1) / kWorkgroupSize;
-  wgpuComputePassEncoderDispatchWorkgroups(pass, groups < kMaxWorkgroups ? groups : kMaxWorkgroups,
+  uint32_t groups = (n / 4 + kWorkgroupSize - 1) / kWorkgroupSize;
+  wgpuComputePassEncoderDispatchWorkgroups(pass, groups < max_workgroups ? groups : max_workgroups,
                                            1, 1);
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);
@@ -224,11 +230,13 @@ static double RunResident(Gpu* gpu, Kernel* k, const float* x, uint32_t n, int i
 }
 
 int main(int argc, char** argv) {
-  uint32_t max_floats = 16u << 20;
+  uint32_t min_floats = 0, max_floats = 16u << 20;
   int iterations = 30;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--min-floats") == 0) min_floats = (uint32_t)strtoul(argv[i + 1], NULL, 0);
     if (strcmp(argv[i], "--max-floats") == 0) max_floats = (uint32_t)strtoul(argv[i + 1], NULL, 0);
     if (strcmp(argv[i], "--iterations") == 0) iterations = atoi(argv[i + 1]);
+    if (strcmp(argv[i], "--max-workgroups") == 0) max_workgroups = atoi(argv[i + 1]);
   }
   if (iterations < 1 || iterations > 1000) {
     fprintf(stderr, "guest-io: --iterations (%d) must be in 1..1000\n", iterations);
@@ -237,13 +245,16 @@ int main(int argc, char** argv) {
   Gpu gpu;
   if (GpuInit(&gpu) != 0) return 1;
   Kernel kernel = MakeKernel(&gpu);
+  if (max_workgroups == 0) max_workgroups = gpu.adapter_type == WGPUAdapterType_CPU ? 8 : 4096;
 
   static const uint32_t kSizes[] = {256, 4096, 65536, 1u << 20, 4u << 20, 16u << 20};
-  printf("{\"adapter\":\"%s\",\"zero_copy\":%s,\"iterations\":%d,\"rows\":[", gpu.adapter_name,
-         gpu.zero_copy ? "true" : "false", iterations);
+  printf("{\"adapter\":\"%s\",\"zero_copy\":%s,\"iterations\":%d,\"max_workgroups\":%u,"
+         "\"rows\":[",
+         gpu.adapter_name, gpu.zero_copy ? "true" : "false", iterations, max_workgroups);
   int first = 1, all_ok = 1;
   for (size_t s = 0; s < sizeof kSizes / sizeof kSizes[0] && kSizes[s] <= max_floats; ++s) {
     uint32_t n = kSizes[s];
+    if (n < min_floats) continue;
     float* x = malloc((size_t)n * 4);
     for (uint32_t i = 0; i < n; ++i) x[i] = XValue(i);
     int ok = 1;

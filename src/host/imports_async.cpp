@@ -2,6 +2,7 @@
 // wgpuInstanceProcessEvents / wgpuInstanceWaitAny (DESIGN.md decision 8), from the import's own
 // frame, after every native call has returned, so a guest trap in a callback never unwinds
 // through libwasmgpu.
+#include <algorithm>
 #include <chrono>
 
 #include "host/imports.h"
@@ -273,8 +274,20 @@ bool GpuState::DeliverOne() {
     bytes = 16 + d.message.size() + 1;
   }
   std::string error;
-  uint32_t scratch = GuestMalloc(static_cast<uint32_t>(bytes), &error);
-  if (scratch == 0) {
+  uint32_t scratch = 0;
+  bool own_block = scratch_busy_;  // nested delivery: don't reuse the outer callback's block
+  if (!own_block && bytes <= scratch_size_) {
+    scratch = scratch_ptr_;
+  } else {
+    uint32_t size = static_cast<uint32_t>(own_block ? bytes : std::max<uint64_t>(bytes, 4096));
+    scratch = GuestMalloc(size, &error);
+    if (scratch != 0 && !own_block) {
+      if (scratch_ptr_ != 0) GuestFree(scratch_ptr_);
+      scratch_ptr_ = scratch;
+      scratch_size_ = size;
+    }
+  }
+  if (scratch == 0 || unwind_resume_) {
     if (unwind_resume_) return false;
     trap_message = fmt::format("wgpuInstanceProcessEvents: cannot deliver the {}: {}.", d.what,
                                error);
@@ -288,6 +301,8 @@ bool GpuState::DeliverOne() {
   base[16 + d.message.size()] = 0;
   uint32_t view_ptr = scratch;
   int rc = 0;
+  bool was_busy = scratch_busy_;
+  scratch_busy_ = true;
   switch (d.shape) {
     case Delivery::Shape::kStatusMessage:
       rc = CallGuest(*this, d.fn, d.status, view_ptr, d.userdata1, d.userdata2);
@@ -326,12 +341,13 @@ bool GpuState::DeliverOne() {
     case Delivery::Shape::kUserdata:
       break;
   }
+  scratch_busy_ = was_busy;
   if (rc == 1) {
     unwind_resume_ = true;
     return false;
   }
   if (rc == 2) return false;
-  GuestFree(scratch);
+  if (own_block) GuestFree(scratch);
   return !unwind_resume_;
 }
 

@@ -12,6 +12,7 @@
 namespace wasmgpu::host {
 
 inline void AfterImport(GpuState& s) {
+  if (s.unwinding()) s.Unwind();
   if (!s.trap_message.empty()) s.instance()->Trap(s.trap_message);
   if (s.deliver_pending) {
     s.deliver_pending = false;

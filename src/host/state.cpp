@@ -84,9 +84,12 @@ GpuState::~GpuState() {
     if (pending() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   if (size_t n = pending(); n > 0) {
+    // A device lost to the GPU timeout abandons its work, which may still run on guest memory.
+    // The engine unmaps that memory after this returns; it has no way yet to keep it.
     std::fprintf(stderr,
                  "wasmgpu: %zu host-mapped buffer(s) were still in use by the GPU %lld s after "
-                 "the guest ended.\n",
+                 "the guest ended (abandoned work of a lost device?); their guest memory is "
+                 "unmapped anyway.\n",
                  n, static_cast<long long>(kDisposeWait.count()));
   }
   // 4. Instances last: releasing one cancels its remaining callbacks.

@@ -129,6 +129,9 @@ class GpuState final : public wasm::HostState {
   // Unwind().
   bool Deliver();
   [[noreturn]] void Unwind();
+  // True when a nested call into the guest (its malloc/free, a callback) trapped or exited: the
+  // import must not return to the guest but resume that unwind.
+  bool unwinding() const { return unwind_resume_; }
 
  private:
   bool DeliverOne();
@@ -137,6 +140,12 @@ class GpuState final : public wasm::HostState {
   bool zero_copy_off_ = false;
   std::string adapter_override_;
   int has_malloc_ = -1;  // -1 unknown, 0 no, 1 yes
+  // A block of the guest heap reused for callback arguments, so that a delivery costs one call
+  // into the guest, not three (malloc, callback, free). A callback that itself waits on events
+  // gets blocks of its own (scratch_busy_).
+  uint32_t scratch_ptr_ = 0;
+  uint32_t scratch_size_ = 0;
+  bool scratch_busy_ = false;
   bool unwind_resume_ = false;  // Unwind: the engine's unwind (true) or a host trap
 };
 

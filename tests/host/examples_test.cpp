@@ -44,7 +44,7 @@ TEST_P(Examples, GuestIo) {
   // Three rows (256, 4096, 65536), each verified; zero_copy_us is null exactly when it is off.
   std::string row = off() ? R"(\{"floats":\d+,"copy_us":[0-9.]+,"zero_copy_us":null,"resident_us":[0-9.]+,"ok":true\})"
                           : R"(\{"floats":\d+,"copy_us":[0-9.]+,"zero_copy_us":[0-9.]+,"resident_us":[0-9.]+,"ok":true\})";
-  std::regex re(fmt::format(R"(^\{{"adapter":"[^"]*","zero_copy":{},"iterations":3,"rows":\[{},{},{}\]\}}\n$)",
+  std::regex re(fmt::format(R"(^\{{"adapter":"[^"]*","zero_copy":{},"iterations":3,"max_workgroups":\d+,"rows":\[{},{},{}\]\}}\n$)",
                             off() ? "false" : "true", row, row, row));
   EXPECT_TRUE(std::regex_search(r.out, re)) << r.out;
 }

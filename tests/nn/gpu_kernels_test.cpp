@@ -199,7 +199,7 @@ TEST(GpuKernels, MatVecEveryTypeWithOffsetAndAccumulate) {
       WeightChunk c = PackRows(m.view, 0, n_out);
       std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
       Dispatch run{MatVecSpirv(type), {&c.words, &xw, &yw}, {false, false, true},
-              {uint32_t(n_out), uint32_t(n_in), c.qoff, 5, accumulate, 0, 0}, uint32_t(n_out), 1};
+              {uint32_t(n_out), uint32_t(n_in), c.qoff, 5, accumulate, 0, 0}, (n_out + 3) / 4, 1};
       run.Go();
       const std::vector<float> got = AsFloats(yw);
       EXPECT_LT(Nmse(want, got), 1e-12) << GgmlTypeName(type) << " accumulate " << accumulate;
@@ -209,7 +209,7 @@ TEST(GpuKernels, MatVecEveryTypeWithOffsetAndAccumulate) {
 }
 
 TEST(GpuKernels, MatVecTwoDimensionalGrid) {
-  // 70 rows over a 7 x 10 grid: the row index folds gl_WorkGroupID.y in.
+  // 70 rows, 4 per workgroup, over a 3 x 6 grid: the row index folds gl_WorkGroupID.y in.
   Matrix m = RandomMatrix(GgmlType::kQ8_0, 64, 70, 8);
   const std::vector<float> x = Random(64, 9);
   std::vector<float> want(70);
@@ -217,7 +217,7 @@ TEST(GpuKernels, MatVecTwoDimensionalGrid) {
   WeightChunk c = PackRows(m.view, 0, 70);
   std::vector<uint32_t> xw = Floats(x), yw(70, 0);
   Dispatch run{MatVecSpirv(GgmlType::kQ8_0), {&c.words, &xw, &yw}, {false, false, true},
-          {70, 64, c.qoff, 0, 0, 0, 0}, 7, 10};
+          {70, 64, c.qoff, 0, 0, 0, 0}, 3, 6};
   run.Go();
   EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12);
 }
@@ -265,7 +265,7 @@ TEST(GpuKernels, MatVecWithRmsNormEveryType) {
     WeightChunk c = PackRows(m.view, 0, n_out);
     std::vector<uint32_t> xw = Floats(x), yw(n_out, 0), nww = Floats(nw);
     Dispatch run{NormSpirv(type), {&c.words, &xw, &yw, &nww}, {false, false, true, false},
-                 {n_out, n_in, c.qoff, 0, 0, n_in, Bits(1e-5f)}, n_out, 1};
+                 {n_out, n_in, c.qoff, 0, 0, n_in, Bits(1e-5f)}, (n_out + 3) / 4, 1};
     run.Go();
     EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12) << GgmlTypeName(type);
   }
@@ -292,7 +292,7 @@ TEST(GpuKernels, FusedFfnEveryType) {
     WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
     std::vector<uint32_t> xw = Floats(x), yw(n_ff, 0), nww = Floats(nw);
     Dispatch run{FfnSpirv(type), {&c.words, &xw, &yw, &nww}, {false, false, true, false},
-                 {n_ff, n_in, c.qoff, 0, 0, 0, Bits(1e-6f)}, n_ff, 1};
+                 {n_ff, n_in, c.qoff, 0, 0, 0, Bits(1e-6f)}, (n_ff + 3) / 4, 1};
     run.Go();
     EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12) << GgmlTypeName(type);
   }

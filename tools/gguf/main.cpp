@@ -2,15 +2,23 @@
 //   wasmgpu-gguf synth --shape stories15m --type q8_0 [--seed N] -o out.gguf
 //   wasmgpu-gguf convert EXPORT_DIR --type f16 -o out.gguf
 //   wasmgpu-gguf info model.gguf
+//   wasmgpu-gguf generate model.gguf -p "Once upon a time" -n 32 [--gpu]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <memory>
 
 #include "llama_gguf.h"
 #include "nn/gguf.h"
+#include "nn/reference/llama_cpu.h"
+#include "nn/sampler.h"
+#include "nn/tokenizer.h"
+#if defined(WASMGPU_NN_GPU)
+#include "nn/gpu/llama_gpu.h"
+#endif
 
 namespace {
 
@@ -78,6 +86,78 @@ int Info(const std::string& path, bool all) {
   return 0;
 }
 
+// Generates text with the CPU reference or (--gpu) the GPU path; prints the text to stdout and
+// prompt/decode timings to stderr. A development tool: examples/llama is the user-facing program.
+int Generate(const std::string& path, const std::string& prompt, int n, float temperature,
+             uint64_t seed, bool gpu) {
+  auto file = nn::GgufFile::Open(path);
+  if (!file.ok()) return Fail(file.error());
+  auto shared = std::make_shared<nn::GgufFile>(std::move(*file));
+  auto tokenizer = nn::Tokenizer::FromGguf(*shared);
+  if (!tokenizer.ok()) return Fail(tokenizer.error());
+  auto model = nn::LoadLlamaModel(shared);
+  if (!model.ok()) return Fail(model.error());
+  std::vector<int32_t> tokens = (*tokenizer)->Encode(prompt, true);
+  const uint32_t max_seq =
+      std::min<uint32_t>(model->hp.n_ctx, static_cast<uint32_t>(tokens.size() + n));
+  std::function<nn::Result<std::span<const float>>(int32_t, uint32_t)> forward;
+  std::unique_ptr<nn::LlamaCpu> cpu;
+  const auto t0 = std::chrono::steady_clock::now();
+#if defined(WASMGPU_NN_GPU)
+  std::unique_ptr<nn::GpuContext> ctx;
+  std::unique_ptr<nn::LlamaGpu> g;
+  if (gpu) {
+    auto c = nn::GpuContext::Create();
+    if (!c.ok()) return Fail(c.error());
+    ctx = std::make_unique<nn::GpuContext>(std::move(*c));
+    auto made = nn::LlamaGpu::Create(*ctx, *model, max_seq);
+    if (!made.ok()) return Fail(made.error());
+    g = std::move(*made);
+    fmt::print(stderr, "GPU: {}, {} dispatches per token, {:.1f} MiB of weights\n",
+               ctx->adapter_name(), g->dispatches_per_token(), g->weight_bytes() / 1048576.0);
+    forward = [&](int32_t t, uint32_t p) { return g->Forward(t, p); };
+  }
+#else
+  if (gpu) {
+    fmt::print(stderr, "wasmgpu-gguf: built without libwasmgpu; no --gpu\n");
+    return 1;
+  }
+#endif
+  if (!gpu) {
+    auto c = nn::LlamaCpu::Create(*model, max_seq);
+    if (!c.ok()) return Fail(c.error());
+    cpu = std::make_unique<nn::LlamaCpu>(std::move(*c));
+    forward = [&](int32_t t, uint32_t p) { return cpu->Forward(t, p); };
+  }
+  nn::SamplerParams params;
+  params.temperature = temperature;
+  params.seed = seed;
+  nn::Sampler sampler(params);
+  const auto t1 = std::chrono::steady_clock::now();
+  size_t prompt_tokens = tokens.size(), generated = 0;
+  auto t2 = t1;
+  for (uint32_t pos = 0; pos < tokens.size() && pos < max_seq; ++pos) {
+    auto logits = forward(tokens[pos], pos);
+    if (!logits.ok()) return Fail(logits.error());
+    if (pos + 1 < prompt_tokens) continue;
+    if (pos + 1 == prompt_tokens) t2 = std::chrono::steady_clock::now();
+    if (pos + 1 >= max_seq) break;
+    const int32_t next = sampler.Sample(*logits, tokens);
+    fmt::print("{}", (*tokenizer)->DecodeToken(tokens.back(), next));
+    std::fflush(stdout);
+    tokens.push_back(next);
+    ++generated;
+    if (next == (*tokenizer)->eos()) break;
+  }
+  const auto t3 = std::chrono::steady_clock::now();
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  fmt::print("\n");
+  fmt::print(stderr, "load {:.2f} s, prompt {} tokens {:.1f} tok/s, generated {} tokens {:.1f} tok/s\n",
+             secs(t0, t1), prompt_tokens, prompt_tokens / secs(t1, t2), generated,
+             generated / std::max(1e-9, secs(t2, t3)));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,7 +191,20 @@ int main(int argc, char** argv) {
   info->add_option("file", path, "model.gguf")->required();
   info->add_flag("--all", all, "list every tensor");
 
+  std::string prompt = "Once upon a time";
+  int n_predict = 32;
+  float temperature = 0.0f;
+  bool use_gpu = false;
+  CLI::App* generate = app.add_subcommand("generate", "Generate text (CPU reference or --gpu)");
+  generate->add_option("model", path, "model.gguf")->required();
+  generate->add_option("-p,--prompt", prompt, "prompt");
+  generate->add_option("-n", n_predict, "tokens to generate");
+  generate->add_option("--temp", temperature, "temperature (0: greedy)");
+  generate->add_option("--seed", seed, "sampling seed");
+  generate->add_flag("--gpu", use_gpu, "run on the GPU through webgpu.h");
+
   CLI11_PARSE(app, argc, argv);
+  if (generate->parsed()) return Generate(path, prompt, n_predict, temperature, seed, use_gpu);
   const nn::GgmlType type = *nn::ParseGgmlType(type_name);
 
   if (synth->parsed()) {

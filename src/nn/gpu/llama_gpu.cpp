@@ -85,6 +85,9 @@ Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const Te
   return c;
 }
 
+// Output rows per matvec workgroup (matvec.glsl: 64 threads, 16 per row).
+constexpr uint64_t kMatVecRowsPerGroup = 4;
+
 // Workgroup counts for one workgroup per item, folded into 2-D past the per-dimension limit.
 void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_dim) {
   const uint64_t x = std::min<uint64_t>(groups, max_per_dim);
@@ -378,7 +381,8 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
                          op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps};
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
-    Dispatch1D(pass, outputs, ctx_.limits().maxComputeWorkgroupsPerDimension);
+    Dispatch1D(pass, (outputs + kMatVecRowsPerGroup - 1) / kMatVecRowsPerGroup,
+               ctx_.limits().maxComputeWorkgroupsPerDimension);
   }
 }
 

@@ -1,6 +1,9 @@
 // y[out_offset + row] (+)= dot(W row, x) over the rows of one weight chunk: the decode-time
-// matrix-vector product. One workgroup per output row; its threads stride over the row's
-// 32-blocks and reduce in shared memory.
+// matrix-vector product. A workgroup computes 4 output rows with 16 threads each; a row's
+// threads stride over its 32-blocks (neighbouring threads read neighbouring blocks, so a row is
+// read contiguously) and reduce in shared memory. Several rows per workgroup keep short rows
+// (n_in = 256 is 8 blocks) from idling most of a workgroup, and quarter the workgroup count,
+// which is what costs most on lavapipe.
 //
 // Variants (defines):
 //   NORM    x is first RMS-normalized with weight nw[norm_offset..]: the norm is folded in, so the
@@ -39,16 +42,21 @@ layout(push_constant) uniform Params {
 #define ROWS_PER_OUTPUT 1
 #endif
 
-shared vec3 partial[64];  // (dot of row 0, dot of row 1, sum of x^2)
+#define LANES 16  // threads per output row; 64 / LANES rows per workgroup
+
+shared vec3 partial[64];  // per thread: (dot of weight row 0, of weight row 1, sum of x^2)
 
 void main() {
-  const uint row = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-  if (row >= p.rows) return;  // uniform per workgroup
   const uint t = gl_LocalInvocationID.x;
-  const uint nb = p.n_in / 32;
+  const uint lane = t % LANES;
+  const uint row = (gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x) * (64 / LANES) +
+                   t / LANES;
+  // Rows past the end still take part in the barriers below; they just compute nothing.
+  const bool valid = row < p.rows;
+  const uint nb = valid ? p.n_in / 32 : 0;
   const uint wrow = row * ROWS_PER_OUTPUT;
   vec3 s = vec3(0.0);
-  for (uint b = t; b < nb; b += 64) {
+  for (uint b = lane; b < nb; b += LANES) {
     s.x += BlockDot(wrow * nb + b, b * 32);
 #if defined(SWIGLU)
     s.y += BlockDot((wrow + 1) * nb + b, b * 32);
@@ -59,12 +67,12 @@ void main() {
   }
   partial[t] = s;
   barrier();
-  for (uint stride = 32; stride > 0; stride >>= 1) {
-    if (t < stride) partial[t] += partial[t + stride];
+  for (uint stride = LANES / 2; stride > 0; stride >>= 1) {
+    if (lane < stride) partial[t] += partial[t + stride];
     barrier();
   }
-  if (t == 0) {
-    vec3 r = partial[0];
+  if (lane == 0 && valid) {
+    vec3 r = partial[t];
 #if defined(NORM)
     r.xy *= inversesqrt(r.z / float(p.n_in) + p.eps);
 #endif

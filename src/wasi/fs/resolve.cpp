@@ -90,11 +90,13 @@ internal::OpenResult WalkBeneath(int dirfd, std::string_view path, int flags, mo
   std::vector<internal::UniqueFd> stack;  // Directories entered below dirfd, innermost last.
   int links = 0;
   auto cur = [&] { return stack.empty() ? dirfd : stack.back().get(); };
-  // Replaces the symlink `name` (in cur()) by its target's components.
-  auto expand = [&](const std::string& name) -> Errno {
+  // Replaces a symlink, opened as `link` (O_PATH | O_NOFOLLOW), by its target's components.
+  // Reading through the fd, not the name, reads the very link that was checked even if the name
+  // is swapped meanwhile.
+  auto expand = [&](int link) -> Errno {
     if (++links > kMaxSymlinks) return Errno::kLoop;
     char buf[PATH_MAX];
-    ssize_t n = readlinkat(cur(), name.c_str(), buf, sizeof buf);
+    ssize_t n = readlinkat(link, "", buf, sizeof buf);
     if (n < 0) return internal::ErrnoFromHost(errno);
     if (static_cast<size_t>(n) == sizeof buf) return Errno::kNametoolong;
     std::string_view target(buf, static_cast<size_t>(n));
@@ -127,7 +129,7 @@ internal::OpenResult WalkBeneath(int dirfd, std::string_view path, int flags, mo
       struct stat st;
       if (fstat(next.get(), &st) != 0) return Fail(internal::ErrnoFromHost(errno));
       if (S_ISLNK(st.st_mode)) {
-        if (Errno e = expand(comp); e != Errno::kSuccess) return Fail(e);
+        if (Errno e = expand(next.get()); e != Errno::kSuccess) return Fail(e);
         continue;
       }
       if (!S_ISDIR(st.st_mode)) return Fail(Errno::kNotdir);
@@ -146,9 +148,10 @@ internal::OpenResult WalkBeneath(int dirfd, std::string_view path, int flags, mo
       maybe_link = fstat(fd, &st) == 0 && S_ISLNK(st.st_mode);
     }
     if (maybe_link && follow_final) {
+      internal::UniqueFd link(openat(cur(), comp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
       struct stat st;
-      if (fstatat(cur(), comp.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
-        if (Errno err = expand(comp); err != Errno::kSuccess) return Fail(err);
+      if (link.valid() && fstat(link.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (Errno err = expand(link.get()); err != Errno::kSuccess) return Fail(err);
         continue;
       }
     }
