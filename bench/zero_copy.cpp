@@ -295,9 +295,8 @@ void RecordDispatch(Kernel& k, WGPUCommandEncoder encoder, WGPUBindGroup group, 
   wgpuComputePassEncoderSetBindGroup(pass, 0, group, 0, nullptr);
   Immediates imm{kA, b, static_cast<uint32_t>(n)};
   wgpuComputePassEncoderSetImmediateData(pass, 0, &imm, sizeof(imm));
-  const uint64_t vec4s = n / 4;  // the kernel works on vec4s
   uint64_t groups =
-      std::min<uint64_t>((vec4s + kWorkgroupSize - 1) / kWorkgroupSize, k.max_workgroups);
+      std::min<uint64_t>((n + kWorkgroupSize - 1) / kWorkgroupSize, k.max_workgroups);
   wgpuComputePassEncoderDispatchWorkgroups(pass, static_cast<uint32_t>(groups), 1, 1);
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);

@@ -854,10 +854,11 @@ WGPU_EXPORT void wgpuComputePassEncoderSetBindGroup(WGPUComputePassEncoder compu
                                                     size_t dynamicOffsetCount,
                                                     uint32_t const* dynamicOffsets)
     WGPU_FUNCTION_ATTRIBUTE;
-/* wasmgpu: set bytes [offset, offset + size) of the pipeline layout's immediate data (Vulkan
- * push constants; GLSL `layout(push_constant) uniform`). offset and size are multiples of 4 and
- * offset + size <= the layout's immediateSize. Values persist across pipeline changes within the
- * pass (standard "setImmediates" semantics). */
+/* wasmgpu: set bytes [offset, offset + size) of the pass's immediate data (Vulkan push constants;
+ * GLSL `layout(push_constant) uniform`). offset and size are multiples of 4 and offset + size <=
+ * maxImmediateSize. Values persist across pipeline changes within the pass (standard
+ * "setImmediates" semantics); each dispatch sees the first immediateSize bytes of its pipeline
+ * layout. */
 WGPU_EXPORT void wgpuComputePassEncoderSetImmediateData(WGPUComputePassEncoder computePassEncoder,
                                                         uint32_t offset, void const* data,
                                                         size_t size) WGPU_FUNCTION_ATTRIBUTE;

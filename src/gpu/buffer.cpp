@@ -307,7 +307,11 @@ uint32_t Buffer::CompleteMap(Event& e) {
   return WGPUMapAsyncStatus_Success;
 }
 
-uint32_t CompleteMapEvent(Event& e) { return static_cast<Buffer*>(e.object.get())->CompleteMap(e); }
+uint32_t CompleteMapEvent(Event& e) {
+  // Maps refused up front (validation, lost device) carry their status and no buffer.
+  if (!e.object) return e.status;
+  return static_cast<Buffer*>(e.object.get())->CompleteMap(e);
+}
 
 void* Buffer::GetMappedRange(size_t offset, size_t size, bool writable) {
   if (state_ != State::kMapped && state_ != State::kMappedAtCreation) return nullptr;

@@ -18,14 +18,23 @@ std::atomic<uint64_t> g_next_stamp{1};
 CommandBuffer::CommandBuffer(Device* device, std::string label, bool valid, VkCommandBuffer cmd,
                              std::vector<Ref<Buffer>> buffers,
                              std::vector<Ref<QuerySet>> query_sets,
-                             std::vector<Ref<RefCounted>> keep)
+                             std::vector<Ref<RefCounted>> keep, InternalResources internal)
     : DeviceObject(device, "CommandBuffer", std::move(label), valid),
       cmd_(cmd),
       buffers_(std::move(buffers)),
       query_sets_(std::move(query_sets)),
-      keep_(std::move(keep)) {}
+      keep_(std::move(keep)),
+      internal_(std::move(internal)) {}
+
+void ReleaseInternalResources(Device* device, InternalResources& resources) {
+  std::lock_guard lock(device->mutex());
+  for (vk::DescriptorSet& set : resources.sets) device->vk().FreeDescriptorSet(set);
+  for (vk::BufferAllocation& b : resources.buffers) vk::DestroyBuffer(device->vk(), b);
+  resources = InternalResources{};
+}
 
 CommandBuffer::~CommandBuffer() {
+  ReleaseInternalResources(device(), internal_);
   if (cmd_ == VK_NULL_HANDLE) return;
   std::lock_guard lock(device()->mutex());
   // Only reached once the GPU finished with it: submissions hold a reference until then.
@@ -36,6 +45,7 @@ CommandEncoder::CommandEncoder(Device* device, std::string label)
     : DeviceObject(device, "CommandEncoder", std::move(label), true), stamp_(g_next_stamp++) {}
 
 CommandEncoder::~CommandEncoder() {
+  ReleaseInternalResources(device(), internal_);
   if (cmd_ == VK_NULL_HANDLE) return;
   std::lock_guard lock(device()->mutex());
   if (!device()->vk().abandoned()) device()->vk().RecycleCommandBuffer(cmd_);
@@ -308,11 +318,59 @@ void CommandEncoder::ResolveQuerySet(QuerySet* set, uint32_t first, uint32_t cou
                             VK_QUERY_RESULT_64_BIT);
 }
 
+Result<std::pair<VkBuffer, uint64_t>> CommandEncoder::RecordIndirectValidation(Buffer* buffer,
+                                                                              uint64_t offset) {
+  constexpr uint32_t kSlots = 256;  // 16 bytes each
+  Device* d = device();
+  TRY_ASSIGN(const Device::IndirectValidator* v, d->indirect_validator());
+  std::lock_guard lock(d->mutex());
+  if (internal_.buffers.empty() || scratch_slots_used_ == kSlots) {
+    TRY_ASSIGN(vk::BufferAllocation scratch,
+               vk::CreateBuffer(d->vk(), kSlots * 16, vk::MemoryKind::kDeviceLocal));
+    internal_.buffers.push_back(scratch);
+    scratch_slots_used_ = 0;
+    indirect_sets_.clear();
+  }
+  VkBuffer scratch = internal_.buffers.back().buffer;
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  for (const auto& [b, s] : indirect_sets_) {
+    if (b == buffer) set = s;
+  }
+  if (set == VK_NULL_HANDLE) {
+    TRY_ASSIGN(vk::DescriptorSet ds, d->vk().AllocateDescriptorSet(v->set_layout));
+    internal_.sets.push_back(ds);
+    VkDescriptorBufferInfo infos[2] = {{buffer->vk_buffer(), 0, VK_WHOLE_SIZE},
+                                       {scratch, 0, VK_WHOLE_SIZE}};
+    VkWriteDescriptorSet writes[2] = {};
+    for (uint32_t i = 0; i < 2; ++i) {
+      writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+      writes[i].dstSet = ds.set;
+      writes[i].dstBinding = i;
+      writes[i].descriptorCount = 1;
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[i].pBufferInfo = &infos[i];
+    }
+    vkUpdateDescriptorSets(d->vk().handle(), 2, writes, 0, nullptr);
+    set = ds.set;
+    indirect_sets_.emplace_back(buffer, set);
+  }
+  uint32_t slot = scratch_slots_used_++;
+  const uint32_t push[3] = {static_cast<uint32_t>(offset / 4), slot * 4,
+                            d->limits().maxComputeWorkgroupsPerDimension};
+  BeforeCommand();
+  vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, v->pipeline);
+  vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, v->layout, 0, 1, &set, 0, nullptr);
+  vkCmdPushConstants(cmd_, v->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), push);
+  vkCmdDispatch(cmd_, 1, 1, 1);
+  return std::pair<VkBuffer, uint64_t>{scratch, uint64_t{slot} * 16};
+}
+
 Ref<CommandBuffer> CommandEncoder::Finish(const WGPUCommandBufferDescriptor* desc) {
   std::string label = desc ? ToString(desc->label) : std::string();
   Device* d = device();
   auto invalid = [&]() {
-    return Ref<CommandBuffer>::Adopt(new CommandBuffer(d, label, false, VK_NULL_HANDLE, {}, {}, {}));
+    return Ref<CommandBuffer>::Adopt(
+        new CommandBuffer(d, label, false, VK_NULL_HANDLE, {}, {}, {}, {}));
   };
   if (state_ == State::kEnded) {
     d->ConsumeError(ValidationError("{} is already finished.", Name())
@@ -339,7 +397,8 @@ Ref<CommandBuffer> CommandEncoder::Finish(const WGPUCommandBufferDescriptor* des
   }
   VkCommandBuffer cmd = std::exchange(cmd_, VK_NULL_HANDLE);
   return Ref<CommandBuffer>::Adopt(new CommandBuffer(d, label, true, cmd, std::move(buffers_),
-                                                     std::move(query_sets_), std::move(keep_)));
+                                                     std::move(query_sets_), std::move(keep_),
+                                                     std::move(internal_)));
 }
 
 }  // namespace wasmgpu::gpu

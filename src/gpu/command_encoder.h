@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "gpu/object.h"
+#include "gpu/vk/vk_resources.h"
 
 #include <vulkan/vulkan.h>
 
@@ -20,11 +21,18 @@ class ComputePassEncoder;
 class ComputePipeline;
 class QuerySet;
 
+// Internal Vulkan objects a command buffer used (indirect-argument scratch space), freed once
+// the GPU finished with it.
+struct InternalResources {
+  std::vector<vk::BufferAllocation> buffers;
+  std::vector<vk::DescriptorSet> sets;
+};
+
 class CommandBuffer : public DeviceObject {
  public:
   CommandBuffer(Device* device, std::string label, bool valid, VkCommandBuffer cmd,
                 std::vector<Ref<Buffer>> buffers, std::vector<Ref<QuerySet>> query_sets,
-                std::vector<Ref<RefCounted>> keep);
+                std::vector<Ref<RefCounted>> keep, InternalResources internal);
   ~CommandBuffer() override;
 
   bool submitted() const { return submitted_; }
@@ -39,6 +47,7 @@ class CommandBuffer : public DeviceObject {
   std::vector<Ref<Buffer>> buffers_;
   std::vector<Ref<QuerySet>> query_sets_;
   std::vector<Ref<RefCounted>> keep_;  // bind groups and pipelines used
+  InternalResources internal_;
 };
 
 class CommandEncoder : public DeviceObject {
@@ -70,6 +79,9 @@ class CommandEncoder : public DeviceObject {
   // Timestamp write shared by writeTimestamp and pass timestampWrites. Requires validation done.
   void RecordTimestamp(QuerySet* set, uint32_t index);
   Status ValidateTimestamp(QuerySet* set, uint32_t index) const;
+  // Records the validation of indirect arguments at (buffer, offset) into a scratch slot and
+  // returns where the checked arguments are. Requires: buffer/offset validated.
+  Result<std::pair<VkBuffer, uint64_t>> RecordIndirectValidation(Buffer* buffer, uint64_t offset);
 
  private:
   CommandEncoder(Device* device, std::string label);
@@ -86,6 +98,11 @@ class CommandEncoder : public DeviceObject {
   std::vector<Ref<Buffer>> buffers_;
   std::vector<Ref<QuerySet>> query_sets_;
   std::vector<Ref<RefCounted>> keep_;
+  InternalResources internal_;
+  uint32_t scratch_slots_used_ = 0;  // in internal_.buffers.back()
+  std::vector<std::pair<Buffer*, VkDescriptorSet>> indirect_sets_;  // for the current scratch
 };
+
+void ReleaseInternalResources(Device* device, InternalResources& resources);
 
 }  // namespace wasmgpu::gpu

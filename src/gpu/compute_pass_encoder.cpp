@@ -132,7 +132,7 @@ void ComputePassEncoder::SetImmediateData(uint32_t offset, const void* data, siz
   immediates_dirty_ = true;
 }
 
-Status ComputePassEncoder::PrepareDispatch(Buffer* indirect) {
+Status ComputePassEncoder::ValidateDispatch(Buffer* indirect) {
   if (pipeline_ == nullptr) return ValidationError("No pipeline is set.");
   PipelineLayout* layout = pipeline_->layout();
   const auto& layouts = layout->groups();
@@ -174,7 +174,12 @@ Status ComputePassEncoder::PrepareDispatch(Buffer* indirect) {
       }
     }
   }
+  return {};
+}
 
+void ComputePassEncoder::RecordBinds() {
+  PipelineLayout* layout = pipeline_->layout();
+  const auto& layouts = layout->groups();
   VkCommandBuffer cmd = encoder_->cmd();
   encoder_->BeforeCommand();
   if (pipeline_dirty_) {
@@ -199,7 +204,6 @@ Status ComputePassEncoder::PrepareDispatch(Buffer* indirect) {
                        immediates_.data());
     immediates_dirty_ = false;
   }
-  return {};
 }
 
 void ComputePassEncoder::Dispatch(uint32_t x, uint32_t y, uint32_t z) {
@@ -214,9 +218,10 @@ void ComputePassEncoder::Dispatch(uint32_t x, uint32_t y, uint32_t z) {
                                   "XYZ"[i], counts[i], max), call);
     }
   }
-  Status status = PrepareDispatch(nullptr);
+  Status status = ValidateDispatch(nullptr);
   if (!status.ok()) return Fail(std::move(status).error(), call);
   if (x == 0 || y == 0 || z == 0) return;
+  RecordBinds();
   vkCmdDispatch(encoder_->cmd(), x, y, z);
 }
 
@@ -239,11 +244,19 @@ void ComputePassEncoder::DispatchIndirect(Buffer* buffer, uint64_t offset) {
     return {};
   };
   Status status = validate();
-  if (status.ok()) status = PrepareDispatch(buffer);
+  if (status.ok()) status = ValidateDispatch(buffer);
   if (!status.ok()) return Fail(std::move(status).error(), call);
   encoder_->UseBuffer(buffer);
   if (buffer->vk_buffer() == VK_NULL_HANDLE) return;  // destroyed: the submit fails
-  vkCmdDispatchIndirect(encoder_->cmd(), buffer->vk_buffer(), offset);
+  // The GPU reads the arguments, so they are checked on the GPU: copied into scratch space,
+  // zeroed when over the limit (VUID-VkDispatchIndirectCommand-x-00417 and y/z).
+  Result<std::pair<VkBuffer, uint64_t>> checked = encoder_->RecordIndirectValidation(buffer, offset);
+  if (!checked.ok()) return Fail(std::move(checked).error(), call);
+  // The validation pipeline replaced ours: bind everything again.
+  pipeline_dirty_ = true;
+  bound_layout_ = VK_NULL_HANDLE;
+  RecordBinds();
+  vkCmdDispatchIndirect(encoder_->cmd(), checked->first, checked->second);
 }
 
 void ComputePassEncoder::End() {

@@ -30,8 +30,10 @@ class ComputePassEncoder : public DeviceObject {
   // False when the pass cannot take commands (ended: device error; else encoder already failed).
   bool CheckUsable(const char* call);
   void Fail(Error error, const char* call);
-  // Validates the dispatch state and records binds; `indirect` joins the usage scope.
-  Status PrepareDispatch(Buffer* indirect);
+  // Validates the dispatch state; `indirect` joins the usage scope.
+  Status ValidateDispatch(Buffer* indirect);
+  // Records the barrier and the binds the next dispatch needs.
+  void RecordBinds();
 
   Ref<CommandEncoder> encoder_;
   bool ended_ = false;

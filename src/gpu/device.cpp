@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "gpu/buffer.h"
@@ -110,6 +111,11 @@ Device::~Device() {
     }
     for (Staging& s : staging_) {
       if (vk_) vk::DestroyBuffer(*vk_, s.allocation);
+    }
+    if (vk_) {
+      vk::Destroy(*vk_, indirect_validator_.pipeline);
+      vk::Destroy(*vk_, indirect_validator_.layout);
+      vk::Destroy(*vk_, indirect_validator_.set_layout);
     }
     if (shaderc_ != nullptr) shaderc_compiler_release(static_cast<shaderc_compiler_t>(shaderc_));
   }
@@ -395,6 +401,60 @@ void* Device::shaderc_compiler() {
   std::lock_guard lock(mutex_);
   if (shaderc_ == nullptr) shaderc_ = shaderc_compiler_initialize();
   return shaderc_;
+}
+
+Result<const Device::IndirectValidator*> Device::indirect_validator() {
+  std::lock_guard lock(mutex_);
+  if (indirect_validator_.pipeline != VK_NULL_HANDLE) return &indirect_validator_;
+  static const char* kSource = R"(#version 450
+layout(local_size_x = 1) in;
+layout(set = 0, binding = 0) readonly buffer Src { uint src[]; };
+layout(set = 0, binding = 1) buffer Dst { uint dst[]; };
+layout(push_constant) uniform P { uint src_word; uint dst_word; uint max_count; } p;
+void main() {
+  uint x = src[p.src_word], y = src[p.src_word + 1u], z = src[p.src_word + 2u];
+  bool ok = x <= p.max_count && y <= p.max_count && z <= p.max_count;
+  dst[p.dst_word] = ok ? x : 0u;
+  dst[p.dst_word + 1u] = ok ? y : 0u;
+  dst[p.dst_word + 2u] = ok ? z : 0u;
+}
+)";
+  auto compiler = static_cast<shaderc_compiler_t>(shaderc_compiler());
+  shaderc_compile_options_t options = shaderc_compile_options_initialize();
+  shaderc_compile_options_set_target_env(options, shaderc_target_env_vulkan,
+                                         shaderc_env_version_vulkan_1_1);
+  shaderc_compilation_result_t result = shaderc_compile_into_spv(
+      compiler, kSource, std::strlen(kSource), shaderc_compute_shader, "indirect.comp", "main",
+      options);
+  shaderc_compile_options_release(options);
+  if (shaderc_result_get_compilation_status(result) != shaderc_compilation_status_success) {
+    std::string log = shaderc_result_get_error_message(result);
+    shaderc_result_release(result);
+    return MakeError(ErrorKind::kInternal, "The indirect-dispatch validation shader failed to "
+                                           "compile: {}", log);
+  }
+  const auto* words = reinterpret_cast<const uint32_t*>(shaderc_result_get_bytes(result));
+  std::vector<uint32_t> spirv(words, words + shaderc_result_get_length(result) / 4);
+  shaderc_result_release(result);
+  vk::LayoutBinding bindings[2] = {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+                                   {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}};
+  IndirectValidator v;
+  TRY_ASSIGN(v.set_layout, vk::CreateDescriptorSetLayout(*vk_, bindings));
+  Result<VkPipelineLayout> layout = vk::CreatePipelineLayout(*vk_, {&v.set_layout, 1}, 12);
+  if (!layout.ok()) {
+    vk::Destroy(*vk_, v.set_layout);
+    return std::move(layout).error();
+  }
+  v.layout = *layout;
+  Result<VkPipeline> pipeline = vk::CreateComputePipeline(*vk_, v.layout, spirv, "main", nullptr);
+  if (!pipeline.ok()) {
+    vk::Destroy(*vk_, v.layout);
+    vk::Destroy(*vk_, v.set_layout);
+    return std::move(pipeline).error();
+  }
+  v.pipeline = *pipeline;
+  indirect_validator_ = v;
+  return &indirect_validator_;
 }
 
 }  // namespace wasmgpu::gpu

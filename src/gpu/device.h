@@ -108,6 +108,16 @@ class Device : public RefCounted {
   // The shaderc compiler, created on first use.
   void* shaderc_compiler();
 
+  // The internal pipeline that copies indirect dispatch arguments into a scratch buffer, zeroing
+  // them when any exceeds maxComputeWorkgroupsPerDimension (WebGPU: such a dispatch is a no-op).
+  // Bindings: 0 = source buffer (whole), 1 = scratch; push constants {src_word, dst_word, max}.
+  struct IndirectValidator {
+    VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+    VkPipelineLayout layout = VK_NULL_HANDLE;
+    VkPipeline pipeline = VK_NULL_HANDLE;
+  };
+  Result<const IndirectValidator*> indirect_validator();
+
  private:
   Device(Adapter* adapter, uint64_t lost_event_id);
   void RetireSubmissions(bool wait, uint64_t timeout_ns);
@@ -155,6 +165,7 @@ class Device : public RefCounted {
   std::unordered_set<Buffer*> buffers_;
   void* shaderc_ = nullptr;
   bool registered_ = false;
+  IndirectValidator indirect_validator_;
 };
 
 // The memory barrier recorded between commands (and at the start of every command buffer):

@@ -64,6 +64,7 @@ void Queue::Submit(size_t count, const WGPUCommandBuffer* commands) {
   }
   for (const Ref<CommandBuffer>& cb : keep) {
     for (const Ref<Buffer>& b : cb->buffers()) b->MarkUsed(*serial);
+    for (const Ref<QuerySet>& q : cb->query_sets()) q->last_use_serial = *serial;
   }
 }
 

@@ -63,9 +63,9 @@ std::string FindProgram(const std::string& program) {
   while (start <= dirs.size()) {
     size_t end = dirs.find(':', start);
     if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + program;
+    // (An empty PATH entry means the current directory.)
+    std::string candidate =
+        (end == start ? std::string(".") : dirs.substr(start, end - start)) + "/" + program;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
     start = end + 1;
   }
@@ -251,6 +251,9 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
     } else {
       cache_dir_ = "/tmp/wasmgpu-cache-" + std::to_string(getuid());
     }
+  }
+  if (const char* keep = std::getenv("WASMGPU_KEEP_C"); keep != nullptr && keep[0] == '1') {
+    options_.keep_c = true;  // debugging: leave the generated C in the cache's tmp.* folder
   }
   compiler_ = options_.compiler;
   if (compiler_.empty()) {

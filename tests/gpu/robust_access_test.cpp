@@ -4,7 +4,10 @@
 // robustBufferAccess2 it is zero), writes outside it are dropped, and every byte of the buffer
 // outside the binding keeps its pattern.
 #include <climits>
+#include <fstream>
 #include <set>
+#include <sstream>
+#include <tuple>
 
 #include "gpu_test.h"
 #include "test_shaders.h"
@@ -23,13 +26,18 @@ struct Range {
   uint32_t len;         // binding size / 4
 };
 
-class RobustAccessTest : public GpuTest, public ::testing::WithParamInterface<Range> {
+// How the kernel reaches the device: SPIR-V compiled by glslc at build time, or the same GLSL
+// compiled by the implementation (shaderc) at run time.
+enum class Source { kSpirv, kRuntimeGlsl };
+
+class RobustAccessTest : public GpuTest,
+                         public ::testing::WithParamInterface<std::tuple<Range, Source>> {
  protected:
   void SetUp() override {
     GpuTest::SetUp();
     if (HasFatalFailure()) return;
     const uint32_t align = limits_.minStorageBufferOffsetAlignment;
-    range_ = GetParam();
+    range_ = std::get<0>(GetParam());
     range_.first_word = range_.first_word == kAtEnd ? kWords - range_.len
                                                     : range_.first_word * align / 4;
     ASSERT_LE(range_.first_word + range_.len, kWords);
@@ -39,6 +47,15 @@ class RobustAccessTest : public GpuTest, public ::testing::WithParamInterface<Ra
     const int32_t len = static_cast<int32_t>(range_.len);
     indices_ = {0, len - 1, -1, len, 1000000, -1000000, INT_MAX, -INT_MAX, INT_MIN, len + 1};
     indices_buffer_ = CreateBufferWith(indices_, WGPUBufferUsage_Storage);
+  }
+  template <size_t N>
+  WGPUShaderModule Kernel(const uint32_t (&spirv)[N], const char* glsl_file) {
+    if (std::get<1>(GetParam()) == Source::kSpirv) return Shader(spirv);
+    std::ifstream in(std::string(WASMGPU_GPU_TEST_SHADER_DIR) + "/" + glsl_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_FALSE(text.str().empty()) << "cannot read " << glsl_file;
+    return ShaderFromGlsl(text.str());
   }
   bool InBinding(int32_t index) const {
     return index >= 0 && static_cast<uint32_t>(index) < range_.len;
@@ -54,7 +71,7 @@ TEST_P(RobustAccessTest, Read) {
       CreateLayout({WGPUBufferBindingType_ReadOnlyStorage, WGPUBufferBindingType_ReadOnlyStorage,
                     WGPUBufferBindingType_Storage});
   WGPUComputePipeline pipeline =
-      CreatePipeline(Shader(kSpirv_robust_read), CreatePipelineLayout({layout}));
+      CreatePipeline(Kernel(kSpirv_robust_read, "robust_read.comp"), CreatePipelineLayout({layout}));
   ASSERT_NE(pipeline, nullptr);
   const uint32_t n = static_cast<uint32_t>(indices_.size());
   WGPUBuffer results = CreateBufferWith(std::vector<uint32_t>(n, 0x5EEDu), WGPUBufferUsage_Storage);
@@ -83,7 +100,7 @@ TEST_P(RobustAccessTest, Write) {
   WGPUBindGroupLayout layout =
       CreateLayout({WGPUBufferBindingType_ReadOnlyStorage, WGPUBufferBindingType_Storage});
   WGPUComputePipeline pipeline =
-      CreatePipeline(Shader(kSpirv_robust_write), CreatePipelineLayout({layout}));
+      CreatePipeline(Kernel(kSpirv_robust_write, "robust_write.comp"), CreatePipelineLayout({layout}));
   ASSERT_NE(pipeline, nullptr);
   WGPUBindGroup group = CreateBindGroup(
       layout, {{indices_buffer_}, {data_, range_.first_word * 4ull, range_.len * 4ull}});
@@ -117,17 +134,25 @@ TEST_P(RobustAccessTest, Write) {
   }
 }
 
+std::string RangeName(const ::testing::TestParamInfo<std::tuple<Range, Source>>& info) {
+  const Range& r = std::get<0>(info.param);
+  std::string at = r.first_word == kAtEnd ? "end" : std::to_string(r.first_word);
+  return "at" + at + "_len" + std::to_string(r.len);
+}
+
 // Bindings at the start, in the middle and at the end of the buffer; odd and one-word lengths.
 // first_word is in units of minStorageBufferOffsetAlignment.
-INSTANTIATE_TEST_SUITE_P(Ranges, RobustAccessTest,
-                         ::testing::Values(Range{0, 16}, Range{1, 7}, Range{1, 1},
-                                           Range{3, 33}, Range{kAtEnd, 64}),
-                         [](const ::testing::TestParamInfo<Range>& info) {
-                           std::string at = info.param.first_word == kAtEnd
-                                                ? "end"
-                                                : std::to_string(info.param.first_word);
-                           return "at" + at + "_len" + std::to_string(info.param.len);
-                         });
+INSTANTIATE_TEST_SUITE_P(Spirv, RobustAccessTest,
+                         ::testing::Combine(::testing::Values(Range{0, 16}, Range{1, 7},
+                                                              Range{1, 1}, Range{3, 33},
+                                                              Range{kAtEnd, 64}),
+                                            ::testing::Values(Source::kSpirv)),
+                         RangeName);
+// The run-time GLSL path on two of them (shaderc costs ~0.5 s per test on lavapipe's machine).
+INSTANTIATE_TEST_SUITE_P(RuntimeGlsl, RobustAccessTest,
+                         ::testing::Combine(::testing::Values(Range{1, 7}, Range{kAtEnd, 64}),
+                                            ::testing::Values(Source::kRuntimeGlsl)),
+                         RangeName);
 
 }  // namespace
 }  // namespace wasmgpu::gputest

@@ -1,6 +1,7 @@
-// Generates text with the CPU reference. Built twice, natively and for wasm32-wasi (no mmap: the
-// FILE* path), so the parity test can check both builds produce the same tokens, greedy and
-// sampled with a seed. Usage: cpu_generate MODEL.gguf PROMPT N_TOKENS TEMPERATURE SEED
+// Generates text with the CPU reference, or with the GPU path when the 6th argument is "gpu"
+// (builds with WASMGPU_NN_GPU). Built natively and for wasm32-wasi (no mmap: the FILE* path;
+// webgpu.h calls become `wasmgpu` imports), so the parity tests can check every build produces
+// the same tokens. Usage: cpu_generate MODEL.gguf PROMPT N_TOKENS TEMPERATURE SEED [gpu]
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -11,6 +12,11 @@
 #include "nn/reference/llama_cpu.h"
 #include "nn/sampler.h"
 #include "nn/tokenizer.h"
+#if defined(WASMGPU_NN_GPU)
+#include <functional>
+
+#include "nn/gpu/llama_gpu.h"
+#endif
 
 using namespace wasmgpu::nn;
 
@@ -20,10 +26,11 @@ static int Fail(const Error& e) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: cpu_generate MODEL PROMPT N TEMPERATURE SEED\n");
+  if (argc != 6 && argc != 7) {
+    std::fprintf(stderr, "usage: cpu_generate MODEL PROMPT N TEMPERATURE SEED [gpu]\n");
     return 2;
   }
+  const bool gpu = argc == 7 && std::string(argv[6]) == "gpu";
   auto file = GgufFile::Open(argv[1]);
   if (!file.ok()) return Fail(file.error());
   auto shared = std::make_shared<GgufFile>(std::move(*file));
@@ -40,9 +47,30 @@ int main(int argc, char** argv) {
   const uint32_t max_seq = static_cast<uint32_t>(tokens.size()) + static_cast<uint32_t>(n);
   auto cpu = LlamaCpu::Create(*model, std::min(max_seq, model->hp.n_ctx));
   if (!cpu.ok()) return Fail(cpu.error());
+  auto forward = [&](int32_t token, uint32_t pos) { return cpu->Forward(token, pos); };
+#if defined(WASMGPU_NN_GPU)
+  std::unique_ptr<GpuContext> ctx;
+  std::unique_ptr<LlamaGpu> g;
+  std::function<Result<std::span<const float>>(int32_t, uint32_t)> run = forward;
+  if (gpu) {
+    auto c = GpuContext::Create();
+    if (!c.ok()) return Fail(c.error());
+    ctx = std::make_unique<GpuContext>(std::move(*c));
+    auto made = LlamaGpu::Create(*ctx, *model, std::min(max_seq, model->hp.n_ctx));
+    if (!made.ok()) return Fail(made.error());
+    g = std::move(*made);
+    run = [&](int32_t token, uint32_t pos) { return g->Forward(token, pos); };
+  }
+#else
+  if (gpu) {
+    std::fprintf(stderr, "cpu_generate: built without the GPU path\n");
+    return 2;
+  }
+  auto run = forward;
+#endif
   std::string text;
   for (uint32_t pos = 0; pos + 1 < max_seq && pos < model->hp.n_ctx; ++pos) {
-    auto logits = cpu->Forward(tokens[pos], pos);
+    auto logits = run(tokens[pos], pos);
     if (!logits.ok()) return Fail(logits.error());
     if (pos + 1 < tokens.size()) continue;  // still reading the prompt
     const int32_t next = sampler.Sample(*logits, tokens);

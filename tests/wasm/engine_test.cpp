@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -274,6 +275,25 @@ TEST_F(EngineTest, ExportTypeMustMatchTheCall) {
             "The export 'divide' has type (i32, i32) -> i32, not (i32, i32) -> i64.");
   EXPECT_EQ(inst->Call<void>("nothing").error().message,
             "The module test.wasm exports no function named 'nothing'.");
+}
+
+TEST_F(EngineTest, FloatConversionsQuietSignallingNans) {
+  // The generated code relies on cvtss2sd/cvtsd2ss (fcvt) to quiet NaNs (codegen.cpp).
+  auto module = Load(Wat(R"((module
+    (func (export "demote") (param f64) (result i32) local.get 0 f32.demote_f64 i32.reinterpret_f32)
+    (func (export "promote") (param i32) (result i64)
+      local.get 0 f32.reinterpret_i32 f64.promote_f32 i64.reinterpret_f64)))"));
+  ASSERT_NE(module, nullptr);
+  auto inst = Instantiate(module);
+  ASSERT_NE(inst, nullptr);
+  double snan64;
+  uint64_t snan64_bits = 0x7ff0000000000001ull;
+  std::memcpy(&snan64, &snan64_bits, 8);
+  uint32_t demoted = *inst->Call<uint32_t>("demote", snan64);
+  EXPECT_EQ(demoted & 0x7fc00000u, 0x7fc00000u) << std::hex << demoted;  // NaN, quiet bit set
+  uint64_t promoted = *inst->Call<uint64_t>("promote", 0x7f800001u);     // f32 signalling NaN
+  EXPECT_EQ(promoted & 0x7ff8000000000000ull, 0x7ff8000000000000ull) << std::hex << promoted;
+  EXPECT_EQ(*inst->Call<uint64_t>("promote", 0x3fc00000u), 0x3ff8000000000000ull);  // 1.5
 }
 
 // ---- memory -----------------------------------------------------------------------------------
