@@ -56,6 +56,12 @@ void Instance::RegisterDevice(Device* device) {
 void Instance::UnregisterDevice(Device* device) {
   std::lock_guard lock(mutex_);
   devices_.erase(std::remove(devices_.begin(), devices_.end(), device), devices_.end());
+  for (auto& [id, e] : events_) {
+    if (e.device == device) {
+      e.device = nullptr;
+      e.resolved = true;
+    }
+  }
 }
 
 WGPUFuture Instance::AddEvent(Event event) {
@@ -77,6 +83,9 @@ void Instance::ResolveEvent(uint64_t id, uint32_t status, std::string message) {
   it->second.resolved = true;
   it->second.status = status;
   it->second.message = std::move(message);
+  // Nothing is left to complete: drop the references so an unconsumed future holds nothing.
+  it->second.object = Ref<RefCounted>();
+  it->second.device = nullptr;
 }
 
 void Instance::ResolveDeviceLost(uint64_t id, WGPUDeviceLostReason reason, std::string message,
@@ -154,7 +163,10 @@ WGPUWaitStatus Instance::WaitAny(size_t count, WGPUFutureWaitInfo* futures, uint
           any = true;
         } else {
           futures[i].completed = WGPU_FALSE;
-          if (it->second.device) targets.emplace_back(it->second.device, it->second.serial);
+          Device* d = it->second.device;
+          if (d != nullptr && d->TryAddRef()) {
+            targets.emplace_back(Ref<Device>::Adopt(d), it->second.serial);
+          }
         }
       }
     }

@@ -39,9 +39,11 @@ struct Event {
   void* userdata2 = nullptr;
 
   // Completion: `resolved` events are ready now; otherwise, with a device, the event is ready
-  // once the device's completed serial reaches `serial` or the device is lost.
+  // once the device's completed serial reaches `serial` or the device is lost. The device is not
+  // referenced (an unconsumed future must not keep it alive): its destructor resolves its events
+  // and clears this pointer, under the instance lock.
   bool resolved = false;
-  Ref<Device> device;
+  Device* device = nullptr;
   uint64_t serial = 0;
 
   // Results, by kind.
@@ -73,6 +75,7 @@ class Instance : public RefCounted {
 
   // Live devices, ticked by ProcessEvents (retire work, run dispose callbacks, detect hangs).
   void RegisterDevice(Device* device);
+  // Also resolves the device's pending events (its work is finished or abandoned by then).
   void UnregisterDevice(Device* device);
 
   void ProcessEvents();
