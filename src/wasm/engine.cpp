@@ -134,6 +134,19 @@ int FindCodeRange(dl_phdr_info* info, size_t, void* data) {
   return q->end != 0 ? 1 : 0;
 }
 
+// A compile killed halfway leaves its tmp.XXXXXX folder behind; remove those older than a day
+// (a live compile is minutes old at most). Runs on cache misses only.
+void RemoveStaleTemporaries(const std::string& cache_dir) {
+  std::error_code ec;
+  auto now = fs::file_time_type::clock::now();
+  for (fs::directory_iterator it(cache_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().rfind("tmp.", 0) != 0) continue;
+    std::error_code time_ec;
+    auto written = fs::last_write_time(it->path(), time_ec);
+    if (!time_ec && now - written > std::chrono::hours(24)) fs::remove_all(it->path(), time_ec);
+  }
+}
+
 class Progress {
  public:
   Progress(bool on, std::string name) : on_(on), name_(std::move(name)) {}
@@ -299,6 +312,7 @@ Status Engine::Compile(std::span<const uint8_t> bytes, const std::string& name,
 
   std::error_code ec;
   fs::create_directories(cache_dir_, ec);
+  RemoveStaleTemporaries(cache_dir_);
   std::string dir_template = cache_dir_ + "/tmp.XXXXXX";
   if (mkdtemp(dir_template.data()) == nullptr) {
     return MakeError(ErrorKind::kOther, "Could not create a temporary directory in {}: {}.",

@@ -94,6 +94,33 @@ TEST(LlamaGpu, LogitsThroughMapAsyncMatchCpu) {
   EXPECT_LT(CompareWithCpu(*m, {1, 2, 3, 4}, 0, /*host_mapped=*/false), 1e-9);
 }
 
+// The prompt in one command buffer: the last logits and the cache it leaves equal the CPU's.
+TEST(LlamaGpu, PrefillInOneSubmitMatchesCpu) {
+  auto m = Synth(Tiny(), GgmlType::kQ4_0);
+  ASSERT_TRUE(m.ok());
+  const std::vector<int32_t> tokens = {1, 40, 41, 300, 5, 6, 7};
+  auto gpu = LlamaGpu::Create(Context(), *m, 8);
+  ASSERT_TRUE(gpu.ok());
+  auto cpu = LlamaCpu::Create(*m, 8);
+  std::vector<float> want;
+  for (uint32_t pos = 0; pos < tokens.size(); ++pos) {
+    auto c = cpu->Forward(tokens[pos], pos);
+    want.assign(c->begin(), c->end());
+  }
+  auto got = (*gpu)->Prefill(tokens, 0);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  std::vector<float> g(got->begin(), got->end());
+  for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(g[i], want[i], 1e-4f) << i;
+  // The next decode step reads the cache the prefill wrote.
+  auto c = cpu->Forward(9, 7);
+  std::vector<float> want_next(c->begin(), c->end());
+  auto next = (*gpu)->Forward(9, 7);
+  ASSERT_TRUE(next.ok());
+  for (size_t i = 0; i < want_next.size(); ++i) ASSERT_NEAR((*next)[i], want_next[i], 1e-4f) << i;
+  EXPECT_EQ((*gpu)->Prefill(tokens, 2).error().message,
+            "Positions 2 to 8 go past the KV cache length (8).");
+}
+
 TEST(LlamaGpu, Stories15mQ4_0MatchesCpu) {
   auto shape = gguf::FindShape("stories15m");
   auto m = Synth(*shape, GgmlType::kQ4_0);

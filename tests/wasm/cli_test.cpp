@@ -87,7 +87,9 @@ TEST_F(CliTest, ExitCodesAreForwarded) {
   EXPECT_EQ(r.exit_code, 7) << r.err;
   r = RunCli({"run", guest_, "exit", "42"});
   EXPECT_EQ(r.exit_code, 42) << r.err;
-  if (GuestStdoutWorks()) EXPECT_EQ(r.out, "exiting\n");  // flushed by the guest's exit()
+  if (GuestStdoutWorks()) {
+    EXPECT_EQ(r.out, "exiting\n");  // flushed by the guest's exit()
+  }
   r = RunCli({"run", guest_, "return", "0"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
@@ -105,6 +107,10 @@ TEST_F(CliTest, TrapExitsWith134AndOneLine) {
 
 TEST_F(CliTest, VerboseTrapNamesTheCompiledObject) {
   CliResult r = RunCli({"-v", "run", guest_, "trap"});
+  EXPECT_EQ(r.exit_code, 134);
+  EXPECT_NE(r.err.find("wasmgpu: module " + guest_ + " (compiled object "), std::string::npos)
+      << r.err;
+  r = RunCli({"run", "-v", guest_, "trap"});  // -v after the command works too
   EXPECT_EQ(r.exit_code, 134);
   EXPECT_NE(r.err.find("wasmgpu: module " + guest_ + " (compiled object "), std::string::npos)
       << r.err;

@@ -439,6 +439,22 @@ TEST_F(EngineTest, CacheHitSkipsCompilation) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(EngineTest, CacheMissRemovesStaleTemporaryFolders) {
+  std::string dir = testing::MakeTempDir("wasmgpu-cache");
+  namespace fs = std::filesystem;
+  fs::create_directories(dir + "/tmp.killed");
+  fs::last_write_time(dir + "/tmp.killed", fs::file_time_type::clock::now() - std::chrono::hours(48));
+  fs::create_directories(dir + "/tmp.running");
+  EngineOptions options;
+  options.cache_dir = dir;
+  Engine engine(options);
+  auto bytes = Wat(R"((module (func (export "stale") (result i32) i32.const 1)))");
+  ASSERT_TRUE(engine.LoadBytes(bytes, "stale.wasm", registry_).ok());
+  EXPECT_FALSE(fs::exists(dir + "/tmp.killed"));
+  EXPECT_TRUE(fs::exists(dir + "/tmp.running"));
+  fs::remove_all(dir);
+}
+
 // ---- timeout ----------------------------------------------------------------------------------
 
 TEST_F(EngineTest, TimeoutStopsASpinningGuest) {

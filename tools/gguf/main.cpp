@@ -117,11 +117,31 @@ int Generate(const std::string& path, const std::string& prompt, int n, float te
                ctx->adapter_name(), g->dispatches_per_token(), g->weight_bytes() / 1048576.0);
     forward = [&](int32_t t, uint32_t p) { return g->Forward(t, p); };
   }
+  // The GPU runs the whole prompt in one submit.
+  std::function<nn::Result<std::span<const float>>(const std::vector<int32_t>&)> prefill =
+      [&](const std::vector<int32_t>& prompt_tokens) -> nn::Result<std::span<const float>> {
+    if (g != nullptr) return g->Prefill(prompt_tokens, 0);
+    nn::Result<std::span<const float>> last = nn::MakeError("empty prompt");
+    for (uint32_t p = 0; p < prompt_tokens.size(); ++p) {
+      last = forward(prompt_tokens[p], p);
+      if (!last.ok()) return last;
+    }
+    return last;
+  };
 #else
   if (gpu) {
     fmt::print(stderr, "wasmgpu-gguf: built without libwasmgpu; no --gpu\n");
     return 1;
   }
+  std::function<nn::Result<std::span<const float>>(const std::vector<int32_t>&)> prefill =
+      [&](const std::vector<int32_t>& prompt_tokens) -> nn::Result<std::span<const float>> {
+    nn::Result<std::span<const float>> last = nn::MakeError("empty prompt");
+    for (uint32_t p = 0; p < prompt_tokens.size(); ++p) {
+      last = forward(prompt_tokens[p], p);
+      if (!last.ok()) return last;
+    }
+    return last;
+  };
 #endif
   if (!gpu) {
     auto c = nn::LlamaCpu::Create(*model, max_seq);
@@ -134,20 +154,20 @@ int Generate(const std::string& path, const std::string& prompt, int n, float te
   params.seed = seed;
   nn::Sampler sampler(params);
   const auto t1 = std::chrono::steady_clock::now();
-  size_t prompt_tokens = tokens.size(), generated = 0;
-  auto t2 = t1;
-  for (uint32_t pos = 0; pos < tokens.size() && pos < max_seq; ++pos) {
-    auto logits = forward(tokens[pos], pos);
-    if (!logits.ok()) return Fail(logits.error());
-    if (pos + 1 < prompt_tokens) continue;
-    if (pos + 1 == prompt_tokens) t2 = std::chrono::steady_clock::now();
-    if (pos + 1 >= max_seq) break;
+  const size_t prompt_tokens = tokens.size();
+  size_t generated = 0;
+  auto logits = prefill(tokens);
+  if (!logits.ok()) return Fail(logits.error());
+  const auto t2 = std::chrono::steady_clock::now();
+  for (uint32_t pos = static_cast<uint32_t>(prompt_tokens); pos < max_seq; ++pos) {
     const int32_t next = sampler.Sample(*logits, tokens);
     fmt::print("{}", (*tokenizer)->DecodeToken(tokens.back(), next));
     std::fflush(stdout);
     tokens.push_back(next);
     ++generated;
-    if (next == (*tokenizer)->eos()) break;
+    if (next == (*tokenizer)->eos() || pos + 1 >= max_seq) break;
+    logits = forward(next, pos);
+    if (!logits.ok()) return Fail(logits.error());
   }
   const auto t3 = std::chrono::steady_clock::now();
   auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };

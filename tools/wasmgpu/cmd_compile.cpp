@@ -11,6 +11,7 @@ namespace wasmgpu::cli {
 
 wasm::HostRegistry BuildHostRegistry();  // cmd_run.cpp
 void PrintError(const Error& error);     // cmd_run.cpp
+extern int g_command_verbose;            // cmd_run.cpp
 
 namespace {
 
@@ -22,6 +23,7 @@ struct CompileOptions {
 CommandRunner SetupCompile(CLI::App& sub) {
   auto o = std::make_shared<CompileOptions>();
   sub.add_option("module", o->module, "The WebAssembly module (.wasm)")->required();
+  sub.add_flag("-v,--verbose", g_command_verbose, "More detail on errors");
   sub.add_option("-o,--output", o->output,
                  "Write the compiled shared object here instead of into the cache");
   return [o] {

@@ -39,11 +39,15 @@ wasm::HostRegistry BuildHostRegistry() {
   return registry;
 }
 
+// `-v` given after the command (`wasmgpu run -v app.wasm`) as well as before it.
+int g_command_verbose = 0;
+bool Verbose() { return Globals().verbose > 0 || g_command_verbose > 0; }
+
 // Prints an error the CLI way: first line always, the rest with -v.
 void PrintError(const Error& error) {
   std::string_view msg = error.message;
   size_t nl = msg.find('\n');
-  if (Globals().verbose > 0 || nl == std::string_view::npos) {
+  if (Verbose() || nl == std::string_view::npos) {
     fmt::print(stderr, "wasmgpu: {}\n", msg);
   } else {
     fmt::print(stderr, "wasmgpu: {} (-v for details)\n", msg.substr(0, nl));
@@ -132,7 +136,7 @@ int Run(RunOptions& o) {
   std::fflush(stdout);
   if (!code.ok()) {
     PrintError(code.error());
-    if (Globals().verbose > 0) {
+    if (Verbose()) {
       fmt::print(stderr, "wasmgpu: module {} (compiled object {}{})\n", o.module,
                  inst.module().object_path(), inst.module().from_cache() ? ", from cache" : "");
     }
@@ -144,6 +148,7 @@ int Run(RunOptions& o) {
 
 CommandRunner SetupRun(CLI::App& sub) {
   auto o = std::make_shared<RunOptions>();
+  sub.add_flag("-v,--verbose", g_command_verbose, "More detail on errors");
   sub.add_option("--dir", o->dirs,
                  "Preopen a host directory: HOST, HOST::GUEST, or HOST::GUEST:ro (read-only)")
       ->type_name("HOST[::GUEST][:ro]")

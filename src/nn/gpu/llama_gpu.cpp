@@ -386,18 +386,9 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
   }
 }
 
-Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
+void LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t pos, bool logits) {
   const LlamaHParams& hp = model_.hp;
-  if (token < 0 || static_cast<uint32_t>(token) >= hp.n_vocab) {
-    return MakeError("Token id (", token, ") is outside the vocabulary (", hp.n_vocab, ").");
-  }
-  if (pos >= max_seq_) {
-    return MakeError("Position (", pos, ") is past the KV cache length (", max_seq_, ").");
-  }
   const uint32_t kv_dim = hp.n_head_kv * hp.head_dim;
-  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
-  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
-
   // x = token_embd[token], from the chunk that holds its row.
   size_t ci = 0;
   while (token_embd_->chunks[ci].first_row + token_embd_->chunks[ci].rows <= uint64_t(token)) ++ci;
@@ -434,7 +425,32 @@ Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
     RecordMatVec(pass, L.down, 0);
   }
   // logits = W_out rmsnorm(x) * output_norm
-  RecordMatVec(pass, output_op_, 0);
+  if (logits) RecordMatVec(pass, output_op_, 0);
+}
+
+Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
+  return Prefill(std::span<const int32_t>(&token, 1), pos);
+}
+
+Result<std::span<const float>> LlamaGpu::Prefill(std::span<const int32_t> tokens,
+                                                 uint32_t start_pos) {
+  const LlamaHParams& hp = model_.hp;
+  if (tokens.empty()) return MakeError("Prefill needs at least one token.");
+  for (int32_t token : tokens) {
+    if (token < 0 || static_cast<uint32_t>(token) >= hp.n_vocab) {
+      return MakeError("Token id (", token, ") is outside the vocabulary (", hp.n_vocab, ").");
+    }
+  }
+  if (start_pos >= max_seq_ || tokens.size() > max_seq_ - start_pos) {
+    return MakeError("Positions ", start_pos, " to ", uint64_t{start_pos} + tokens.size() - 1,
+                     " go past the KV cache length (", max_seq_, ").");
+  }
+  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+  // Every token's step in one pass; only the last runs the classifier.
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    RecordStep(pass, tokens[i], start_pos + static_cast<uint32_t>(i), i + 1 == tokens.size());
+  }
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);
 

@@ -31,6 +31,10 @@ class LlamaGpu {
   // Runs `token` at `pos` (positions in order) and returns the logits [n_vocab], valid until the
   // next call.
   Result<std::span<const float>> Forward(int32_t token, uint32_t pos);
+  // Runs `tokens` at positions start_pos, start_pos + 1, ... in one command buffer and one
+  // submit, and returns the logits of the last (the prompt: no per-token round trip, no
+  // classifier for the tokens before the last).
+  Result<std::span<const float>> Prefill(std::span<const int32_t> tokens, uint32_t start_pos);
 
   size_t dispatches_per_token() const { return dispatches_per_token_; }
   bool logits_host_mapped() const { return logits_mapped_ != nullptr; }
@@ -82,6 +86,8 @@ class LlamaGpu {
   MatVecOp MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x, WGPUBuffer y,
                       bool accumulate, WGPUBuffer norm = nullptr, uint32_t norm_offset = 0);
   void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset);
+  // One token's dispatches; the classifier only when `logits`.
+  void RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t pos, bool logits);
   const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
 
   GpuContext& ctx_;
