@@ -45,6 +45,16 @@ static inline void GpuOnError(WGPUDevice const* device, WGPUErrorType type, WGPU
   fprintf(stderr, "GPU error (type %d): %.*s\n", (int)type, (int)message.length, message.data);
   ((Gpu*)gpu)->errors++;
 }
+// A lost device (a GPU timeout, a driver reset) counts as an error: results are not to be trusted.
+static inline void GpuOnLost(WGPUDevice const* device, WGPUDeviceLostReason reason,
+                             WGPUStringView message, void* gpu, void* unused) {
+  (void)device, (void)unused;
+  if (reason == WGPUDeviceLostReason_Destroyed || reason == WGPUDeviceLostReason_CallbackCancelled)
+    return;
+  fprintf(stderr, "device lost: %.*s\n", (int)message.length, message.data);
+  ((Gpu*)gpu)->errors++;
+}
+
 // For map and work-done callbacks: stores the status.
 static inline void GpuOnStatus(uint32_t status, WGPUStringView message, void* out, void* unused) {
   (void)unused;
@@ -59,15 +69,18 @@ static inline void GpuWait(Gpu* gpu, WGPUFuture future) {
   wgpuInstanceWaitAny(gpu->instance, 1, &info, UINT64_MAX);
 }
 
-// Waits until the queue has finished everything submitted so far; returns the status.
+// Waits until the queue has finished everything submitted so far; returns the status
+// (WGPUQueueWorkDoneStatus_Success is 1), or 0 when the device was lost meanwhile.
 static inline uint32_t GpuFinish(Gpu* gpu) {
   uint32_t status = 0;
+  int errors = gpu->errors;
   GpuWait(gpu, wgpuQueueOnSubmittedWorkDone(
                    gpu->queue, (WGPUQueueWorkDoneCallbackInfo){
                                    .mode = WGPUCallbackMode_WaitAnyOnly,
                                    .callback = (WGPUQueueWorkDoneCallback)GpuOnStatus,
                                    .userdata1 = &status}));
-  return status;
+  wgpuInstanceProcessEvents(gpu->instance);  // runs a device-lost callback, if any
+  return gpu->errors > errors ? 0 : status;
 }
 
 // Instance, default adapter, and a device with zero-copy enabled when offered. 0 on success.
@@ -102,6 +115,9 @@ static inline int GpuInit(Gpu* gpu) {
   WGPUDeviceDescriptor device_desc = {
       .requiredFeatureCount = gpu->zero_copy ? 1 : 0,
       .requiredFeatures = &feature,
+      .deviceLostCallbackInfo = {.mode = WGPUCallbackMode_AllowProcessEvents,
+                                 .callback = GpuOnLost,
+                                 .userdata1 = gpu},
       .uncapturedErrorCallbackInfo = {.callback = GpuOnError, .userdata1 = gpu},
   };
   GpuWait(gpu, wgpuAdapterRequestDevice(

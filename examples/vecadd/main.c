@@ -48,6 +48,13 @@ static void OnError(WGPUDevice const* device, WGPUErrorType type, WGPUStringView
   fprintf(stderr, "vecadd: GPU error %d: %.*s\n", (int)type, (int)message.length, message.data);
   *(int*)failed = 1;
 }
+static void OnLost(WGPUDevice const* device, WGPUDeviceLostReason reason, WGPUStringView message,
+                   void* failed, void* unused) {
+  (void)device, (void)unused;
+  if (reason == WGPUDeviceLostReason_Destroyed) return;
+  fprintf(stderr, "vecadd: device lost: %.*s\n", (int)message.length, message.data);
+  *(int*)failed = 1;
+}
 static void OnStatus(uint32_t status, WGPUStringView message, void* out, void* unused) {
   (void)message, (void)unused;
   *(uint32_t*)out = status;
@@ -88,6 +95,9 @@ int main(int argc, char** argv) {
   WGPUDeviceDescriptor device_desc = {
       .requiredFeatureCount = zero_copy ? 1 : 0,
       .requiredFeatures = &feature,
+      .deviceLostCallbackInfo = {.mode = WGPUCallbackMode_AllowProcessEvents,
+                                 .callback = OnLost,
+                                 .userdata1 = &failed},
       .uncapturedErrorCallbackInfo = {.callback = OnError, .userdata1 = &failed},
   };
   WGPUDevice device = NULL;
@@ -182,6 +192,7 @@ int main(int argc, char** argv) {
       wgpuBufferUnmap(readback);
     }
   }
+  wgpuInstanceProcessEvents(instance);  // delivers a device loss or an error, if any
   if (status != 1 || failed) {
     fprintf(stderr, "vecadd: the GPU work failed (status %u)\n", status);
     return 1;

@@ -151,7 +151,11 @@ uint32_t DeviceCreateShaderModule(GpuState& s, uint32_t device, uint32_t desc_pt
   WalkChain(c, g.nextInChain, "descriptor.nextInChain", [&](uint32_t stype, uint32_t link) {
     if (stype == WGPUSType_ShaderSourceSPIRV) {
       auto src = c.Read<guest::ShaderSourceSPIRV>(link, "WGPUShaderSourceSPIRV");
-      c.CheckArray(src.code, src.codeSize, 4, "WGPUShaderSourceSPIRV.code");
+      // Not copied, so not capped: any size that lies in memory.
+      if (src.codeSize > 0 && src.code == 0) {
+        c.Fail("WGPUShaderSourceSPIRV.code is null but codeSize is {}.", src.codeSize);
+      }
+      c.Check(src.code, 4ull * src.codeSize, "WGPUShaderSourceSPIRV.code");
       spirv.chain.sType = WGPUSType_ShaderSourceSPIRV;
       spirv.codeSize = src.codeSize;
       spirv.code = reinterpret_cast<const uint32_t*>(s.instance()->memory_base() + src.code);

@@ -178,9 +178,16 @@ class GuestCall {
   }
   // An array of `count` elements of `elem` bytes at ptr; the byte count is computed in 64 bits
   // (a u32 count times a struct size cannot wrap).
+  // Counts above kMaxArrayCount are refused (a trap) before the host allocates for them: no
+  // WebGPU limit comes near it, and a guest must not make the host allocate gigabytes.
+  static constexpr uint64_t kMaxArrayCount = 1u << 16;
   bool CheckArray(uint32_t ptr, uint64_t count, uint64_t elem, std::string_view what) {
     if (count == 0) return true;
     if (failed()) return false;
+    if (count > kMaxArrayCount) {
+      Fail("{} has {} elements, more than the host accepts ({}).", what, count, kMaxArrayCount);
+      return false;
+    }
     if (ptr == 0) {
       Fail("{} is null but its count is {}.", what, count);
       return false;
