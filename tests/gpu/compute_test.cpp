@@ -136,8 +136,7 @@ TEST_F(ComputeTest, IndirectDispatchResults) {
 
 // Indirect arguments over maxComputeWorkgroupsPerDimension make the dispatch a no-op (the GPU
 // reads them, so there is no validation error), and the device keeps working.
-// DISABLED: libwasmgpu passes the arguments to vkCmdDispatchIndirect unchecked (BUGS.md #1).
-TEST_F(ComputeTest, DISABLED_IndirectDispatchOverTheLimitIsNoop) {
+TEST_F(ComputeTest, IndirectDispatchOverTheLimitIsNoop) {
   const uint32_t max = limits_.maxComputeWorkgroupsPerDimension;
   for (int axis = 0; axis < 3; ++axis) {
     SCOPED_TRACE(axis);
