@@ -33,3 +33,9 @@ string(REGEX REPLACE "/$" "" wasmgpu_pc_to_prefix "${wasmgpu_pc_to_prefix}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/wasmgpu.pc.in ${PROJECT_BINARY_DIR}/wasmgpu.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/wasmgpu.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
         COMPONENT wasmgpu)
+
+# The installed CLI finds the installed libwasmgpu next to it (prefix/bin -> prefix/lib).
+if(TARGET wasmgpu-cli)
+  file(RELATIVE_PATH wasmgpu_bin_to_lib /root/${CMAKE_INSTALL_BINDIR} /root/${CMAKE_INSTALL_LIBDIR})
+  set_target_properties(wasmgpu-cli PROPERTIES INSTALL_RPATH "$ORIGIN/${wasmgpu_bin_to_lib}")
+endif()

@@ -4,7 +4,7 @@
 // (build/examples/llama.wasm, on the `wasmgpu` imports):
 //
 //   build/bin/llama --model models/brown/brown-f16.gguf --prompt "The jury said" -n 64
-//   build/bin/wasmgpu run --dir models build/examples/llama.wasm -- \
+//   build/bin/wasmgpu run --dir models build/examples/llama.wasm --
 //       --model models/brown/brown-f16.gguf --prompt "The jury said" -n 64
 //
 // Options use llama.cpp's spellings. Text streams to stdout; stderr gets a progress bar while
@@ -228,13 +228,12 @@ int main(int argc, char** argv) {
   wasmgpu::nn::Sampler sampler(o.sampling);
   std::string text, logits_json;
   std::vector<int32_t> generated;
-  auto t_prompt = t_loaded;
-  for (uint32_t pos = 0; pos < tokens.size() && pos < max_seq; ++pos) {
-    auto logits = (*gpu)->Forward(tokens[pos], pos);
-    if (!logits.ok()) return Fail("forward", logits.error());
-    if (pos + 1 < n_prompt) continue;  // prompt tokens only fill the KV cache
-    if (pos + 1 == n_prompt) t_prompt = std::chrono::steady_clock::now();
-    if (generated.size() >= static_cast<size_t>(o.n_predict)) break;  // -n 0
+  // The prompt in one submit (only the last position's logits come back), then one submit per
+  // generated token.
+  auto logits = (*gpu)->Prefill(std::span<const int32_t>(tokens.data(), n_prompt), 0);
+  if (!logits.ok()) return Fail("prompt", logits.error());
+  const auto t_prompt = std::chrono::steady_clock::now();
+  while (generated.size() < static_cast<size_t>(o.n_predict)) {
     if (o.json && o.logits_k > 0) {
       if (!logits_json.empty()) logits_json += ",";
       logits_json += TopLogitsJson(*logits, o.logits_k);
@@ -251,6 +250,10 @@ int main(int argc, char** argv) {
     }
     if (generated.size() >= static_cast<size_t>(o.n_predict)) break;
     if (!o.stop.empty() && text.find(o.stop) != std::string::npos) break;
+    const uint32_t pos = static_cast<uint32_t>(tokens.size() - 1);
+    if (pos >= max_seq) break;  // the context is full
+    logits = (*gpu)->Forward(next, pos);
+    if (!logits.ok()) return Fail("forward", logits.error());
   }
   const auto t_end = std::chrono::steady_clock::now();
   const double load_s = Seconds(t_start, t_loaded), prompt_s = Seconds(t_loaded, t_prompt),

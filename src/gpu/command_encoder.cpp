@@ -389,7 +389,7 @@ Ref<CommandBuffer> CommandEncoder::Finish(const WGPUCommandBufferDescriptor* des
     }
     return invalid();
   }
-  RecordHostBarrier(cmd_);
+  RecordEndBarrier(cmd_);
   Status status = vk::CheckVk(vkEndCommandBuffer(cmd_), "vkEndCommandBuffer");
   if (!status.ok()) {
     d->ConsumeError(std::move(status).error().With("While calling wgpuCommandEncoderFinish."));

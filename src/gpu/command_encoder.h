@@ -93,7 +93,8 @@ class CommandEncoder : public DeviceObject {
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;
   State state_ = State::kOpen;
   std::optional<Error> error_;
-  bool needs_barrier_ = true;  // earlier command buffers may have written anything
+  // Earlier command buffers end with RecordEndBarrier, so the first command needs none.
+  bool needs_barrier_ = false;
   uint64_t stamp_;
   std::vector<Ref<Buffer>> buffers_;
   std::vector<Ref<QuerySet>> query_sets_;

@@ -46,12 +46,21 @@ void RecordCommandBarrier(VkCommandBuffer cmd) {
                        0, 1, &barrier, 0, nullptr, 0, nullptr);
 }
 
-void RecordHostBarrier(VkCommandBuffer cmd) {
+void RecordEndBarrier(VkCommandBuffer cmd) {
+  // The second scope of a barrier covers every later command in submission order on the queue,
+  // including later submits: one barrier here serves both the host (mapped reads, host-mapped
+  // buffers, after the fence) and the next command buffer, which therefore needs no barrier of
+  // its own before its first command.
   VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
   barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
-  barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+  barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_SHADER_READ_BIT |
+                          VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_UNIFORM_READ_BIT |
+                          VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
+                          VK_ACCESS_INDIRECT_COMMAND_READ_BIT;
   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                       VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+                       VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+                           VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT,
+                       0, 1, &barrier, 0, nullptr, 0, nullptr);
 }
 
 Device::Device(Adapter* adapter, uint64_t lost_event_id)
@@ -331,7 +340,7 @@ Result<uint64_t> Device::SubmitCommands(std::span<const VkCommandBuffer> cmds,
   Submission s;
   size_t n = 0;
   if (pending_cmd_ != VK_NULL_HANDLE) {
-    RecordHostBarrier(pending_cmd_);
+    RecordEndBarrier(pending_cmd_);
     TRY(vk::CheckVk(vkEndCommandBuffer(pending_cmd_), "vkEndCommandBuffer"));
     list[n++] = pending_cmd_;
     s.internal_cmds.push_back(pending_cmd_);

@@ -168,11 +168,11 @@ class Device : public RefCounted {
   IndirectValidator indirect_validator_;
 };
 
-// The memory barrier recorded between commands (and at the start of every command buffer):
-// all compute/transfer writes become visible to later compute/transfer/indirect reads.
+// The memory barrier recorded between commands of one command buffer: all compute/transfer
+// writes become visible to later compute/transfer/indirect reads.
 void RecordCommandBarrier(VkCommandBuffer cmd);
-// Recorded at the end of every command buffer: GPU writes become visible to the host
-// (mapped reads, host-mapped buffers) once the fence signaled.
-void RecordHostBarrier(VkCommandBuffer cmd);
+// Recorded at the end of every command buffer: GPU writes become visible to the host (mapped
+// reads, host-mapped buffers) once the fence signaled, and to every later command buffer.
+void RecordEndBarrier(VkCommandBuffer cmd);
 
 }  // namespace wasmgpu::gpu

@@ -93,6 +93,7 @@ void OnDeviceLost(WGPUDevice const* device, WGPUDeviceLostReason reason, WGPUStr
   d.status = (device != nullptr && *device != nullptr) ? s.handles.HandleOf(*device) : 0;
   d.value = reason;
   d.message = ToString(message);
+  if (reason == WGPUDeviceLostReason_Unknown) s.device_lost_unexpectedly = true;
   if (ctx->info.callback == 0 && !s.tearing_down && reason != WGPUDeviceLostReason_Destroyed &&
       reason != WGPUDeviceLostReason_CallbackCancelled) {
     // Nobody listens: a lost device must not go unnoticed.

@@ -73,6 +73,16 @@ GpuState::~GpuState() {
     }
   }
   // 3. Only when every host-mapped buffer's dispose callback ran may the memory go.
+  if (device_lost_unexpectedly && !host_mapped.empty()) {
+    // A device lost to a hang abandons its work, which may still run on the guest's memory
+    // (lavapipe keeps executing it on its threads); neither libwasmgpu's dispose callbacks nor
+    // the engine's unmapping can know when it stops.
+    std::fprintf(stderr,
+                 "wasmgpu: a device of this guest was lost while %zu host-mapped buffer(s) "
+                 "aliased its memory; abandoned GPU work may still touch that memory after it "
+                 "is unmapped.\n",
+                 host_mapped.size());
+  }
   auto deadline = std::chrono::steady_clock::now() + kDisposeWait;
   auto pending = [this] {
     size_t n = 0;

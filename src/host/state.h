@@ -103,6 +103,7 @@ class GpuState final : public wasm::HostState {
   std::string trap_message;  // set by a GuestCall; the wrapper traps with it
   std::string scratch;       // message text being delivered
   bool tearing_down = false;
+  bool device_lost_unexpectedly = false;  // a device was lost to a hang or error, not destroyed
 
   // Handles: the native object of a live handle, or null.
   template <typename T>

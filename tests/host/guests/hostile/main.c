@@ -205,7 +205,7 @@ int main(int argc, char** argv) {
     printf("grew %u -> %u bytes, wrong=%u errors=%d\n", before, MemorySize(), wrong, gpu.errors);
     return wrong == 0 && gpu.errors == 0 ? 0 : 1;
   } else if (!strcmp(c, "exit-in-flight") || !strcmp(c, "trap-in-flight") ||
-             !strcmp(c, "return-in-flight")) {
+             !strcmp(c, "return-in-flight") || !strcmp(c, "spin-in-flight")) {
     // Long GPU work on host-mapped memory, then leave without waiting or releasing anything.
     float* x = AlignedArray(&gpu, 64 * align);
     WGPUBuffer b = GpuHostBuffer(&gpu, x, 64 * align, WGPUBufferUsage_Storage);
@@ -215,6 +215,11 @@ int main(int argc, char** argv) {
     fflush(stdout);
     if (!strcmp(c, "exit-in-flight")) _exit(7);
     if (!strcmp(c, "trap-in-flight")) __builtin_trap();
+    if (!strcmp(c, "spin-in-flight")) {  // until --timeout stops the guest
+      volatile int forever = 1;
+      while (forever) {
+      }
+    }
     return 0;
   } else if (!strcmp(c, "never-ends")) {
     // The kernel runs until the device is lost (WASMGPU_GPU_TIMEOUT_MS).
