@@ -1,5 +1,7 @@
 #include "wasm/engine.h"
 
+#include "wasm/wasm_rt_header.h"
+
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -322,7 +324,9 @@ Status Engine::Compile(std::span<const uint8_t> bytes, const std::string& name,
   auto cleanup = [&] {
     if (!options_.keep_c) fs::remove_all(tmp, ec);
   };
-  Status written = WriteFile(tmp + "/" + kGeneratedHeaderName, c.header);
+  // module.h includes "wasm-rt.h": the copy beside it wins, so no wabt headers are needed here.
+  Status written = WriteFile(tmp + "/wasm-rt.h", kWasmRtHeader);
+  if (written.ok()) written = WriteFile(tmp + "/" + kGeneratedHeaderName, c.header);
   if (written.ok()) written = WriteFile(tmp + "/module.c", c.source);
   if (!written.ok()) {
     cleanup();
