@@ -104,12 +104,13 @@ Device::~Device() {
   if (registered_) instance()->UnregisterDevice(this);
   {
     std::lock_guard lock(mutex_);
-    if (!lost()) {
+    // vk_ is null when requestDevice failed: there is no work and no Vulkan object to wait for.
+    if (vk_ && !lost()) {
       // Let submitted work finish so objects can be destroyed; bounded by the GPU timeout.
       (void)FlushPending();
       WaitForSerialLocked(last_submitted_serial_, UINT64_MAX);
     }
-    RetireSubmissions(false, 0);
+    if (vk_) RetireSubmissions(false, 0);
     if (vk_ && !vk_->abandoned()) {
       for (auto& [serial, fn] : deferred_) fn();
       deferred_.clear();
