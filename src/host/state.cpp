@@ -77,11 +77,13 @@ GpuState::~GpuState() {
     // A device lost to a hang abandons its work, which may still run on the guest's memory
     // (lavapipe keeps executing it on its threads); neither libwasmgpu's dispose callbacks nor
     // the engine's unmapping can know when it stops.
+    // So the memory stays mapped (leaked) for the life of the process.
+    instance_->KeepMemoryMappedAfterExit();
     std::fprintf(stderr,
                  "wasmgpu: a device of this guest was lost while %zu host-mapped buffer(s) "
-                 "aliased its memory; abandoned GPU work may still touch that memory after it "
-                 "is unmapped.\n",
-                 host_mapped.size());
+                 "aliased its memory; abandoned GPU work may still write to it, so that memory "
+                 "stays mapped (%llu bytes leaked) until the process exits.\n",
+                 host_mapped.size(), static_cast<unsigned long long>(instance_->memory_size()));
   }
   auto deadline = std::chrono::steady_clock::now() + kDisposeWait;
   auto pending = [this] {
@@ -94,12 +96,13 @@ GpuState::~GpuState() {
     if (pending() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   if (size_t n = pending(); n > 0) {
-    // A device lost to the GPU timeout abandons its work, which may still run on guest memory.
-    // The engine unmaps that memory after this returns; it has no way yet to keep it.
+    // A device lost to the GPU timeout abandons its work, which may still run on guest memory:
+    // keep that memory mapped (leaked) rather than let the work write into a later mapping.
+    instance_->KeepMemoryMappedAfterExit();
     std::fprintf(stderr,
                  "wasmgpu: %zu host-mapped buffer(s) were still in use by the GPU %lld s after "
-                 "the guest ended (abandoned work of a lost device?); their guest memory is "
-                 "unmapped anyway.\n",
+                 "the guest ended (abandoned work of a lost device?); their guest memory stays "
+                 "mapped until the process exits.\n",
                  n, static_cast<long long>(kDisposeWait.count()));
   }
   // 4. Instances last: releasing one cancels its remaining callbacks.

@@ -71,6 +71,9 @@ Instance::~Instance() {
   // Host state first (highest slot first: the GPU layer may still need WASI's state), while
   // the guest's memory is still mapped.
   for (size_t i = kHostStateSlots; i-- > 0;) host_states_[i].reset();
+  if (keep_memory_mapped_ && rt_->memory != nullptr) {
+    rt_->memory->data = nullptr;  // wasm_rt_free_memory then unmaps nothing: leaked on purpose
+  }
   if (module_instance_ != nullptr) {
     if (instantiated_) module_->desc().free(module_instance_);
     std::free(module_instance_);

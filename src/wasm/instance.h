@@ -162,6 +162,12 @@ class Instance {
   // promptly (WASI returns EINTR) so the guest can be interrupted.
   bool interrupt_requested() const;
 
+  // Leaves the linear memory mapped (leaked) when the instance goes, instead of unmapping it:
+  // for a host state whose abandoned GPU work (a device lost to a hang) may still write to guest
+  // memory through host-mapped buffers. Unmapping it would let that work write into whatever the
+  // process maps there next. Call it from a HostState destructor at the latest.
+  void KeepMemoryMappedAfterExit() { keep_memory_mapped_ = true; }
+
   // ---- Calling guest function pointers (async callbacks) ----
   // Calls entry `table_index` of the module's function table (where C function pointers of the
   // guest point) with signature R(A...). The entry must exist and have exactly that type; else
@@ -197,6 +203,7 @@ class Instance {
   std::vector<abi::RawFn> import_fns_;
   abi::ImportContext import_ctx_{};
   bool instantiated_ = false;
+  bool keep_memory_mapped_ = false;
   TrapKind trap_kind_ = TrapKind::kNone;
   int pending_code_ = 0;  // the trap code a guarded CallIndirect caught, for ResumeUnwind
   uint32_t exit_code_ = 0;
