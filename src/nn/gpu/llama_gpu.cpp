@@ -85,8 +85,8 @@ Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const Te
   return c;
 }
 
-// Output rows per matvec workgroup (matvec.glsl: 64 threads, 16 per row).
-constexpr uint64_t kMatVecRowsPerGroup = 4;
+// Output rows per matvec workgroup (matvec.glsl: 256 threads, 16 per row).
+constexpr uint64_t kMatVecRowsPerGroup = 16;
 
 // Workgroup counts for one workgroup per item, folded into 2-D past the per-dimension limit.
 void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_dim) {

@@ -10,26 +10,31 @@
 #if !defined(X)
 #define X(i) x[i]
 #endif
+// XE(xb, c): element xb + c of the input vector, for a 32-aligned xb and constant c < 32, so an
+// includer that keeps x in a blocked (padded) layout can index it without dividing xb + c.
+#if !defined(XE)
+#define XE(xb, c) X((xb) + (c))
+#endif
 
 #if !defined(WEIGHTS_NO_DOT)
 // dot(block `b` of the weights, x[xb .. xb + 32)); needs a float array `x`.
 float BlockDot(uint b, uint xb) {
   float s = 0.0;
 #if defined(W_F32)
-  for (uint j = 0; j < 32; ++j) s += uintBitsToFloat(w[b * 32 + j]) * X(xb + j);
+  for (uint j = 0; j < 32; ++j) s += uintBitsToFloat(w[b * 32 + j]) * XE(xb, j);
 #elif defined(W_F16)
   for (uint j = 0; j < 16; ++j) {
     vec2 v = unpackHalf2x16(w[b * 16 + j]);
-    s += v.x * X(xb + 2 * j) + v.y * X(xb + 2 * j + 1);
+    s += v.x * XE(xb, 2 * j) + v.y * XE(xb, 2 * j + 1);
   }
 #elif defined(W_Q8_0)
   const float d = unpackHalf2x16(w[b >> 1])[b & 1];
   for (uint k = 0; k < 8; ++k) {
     const int q = int(w[qoff + b * 8 + k]);
-    s += float(bitfieldExtract(q, 0, 8)) * X(xb + 4 * k) +
-         float(bitfieldExtract(q, 8, 8)) * X(xb + 4 * k + 1) +
-         float(bitfieldExtract(q, 16, 8)) * X(xb + 4 * k + 2) +
-         float(bitfieldExtract(q, 24, 8)) * X(xb + 4 * k + 3);
+    s += float(bitfieldExtract(q, 0, 8)) * XE(xb, 4 * k) +
+         float(bitfieldExtract(q, 8, 8)) * XE(xb, 4 * k + 1) +
+         float(bitfieldExtract(q, 16, 8)) * XE(xb, 4 * k + 2) +
+         float(bitfieldExtract(q, 24, 8)) * XE(xb, 4 * k + 3);
   }
   s *= d;
 #elif defined(W_Q4_0)
@@ -38,8 +43,8 @@ float BlockDot(uint b, uint xb) {
     const uint q = w[qoff + b * 4 + k];
     for (uint i = 0; i < 4; ++i) {
       const uint byte = (q >> (8 * i)) & 0xFFu;
-      s += float(int(byte & 0xFu) - 8) * X(xb + 4 * k + i) +
-           float(int(byte >> 4) - 8) * X(xb + 4 * k + i + 16);
+      s += float(int(byte & 0xFu) - 8) * XE(xb, 4 * k + i) +
+           float(int(byte >> 4) - 8) * XE(xb, 4 * k + i + 16);
     }
   }
   s *= d;
