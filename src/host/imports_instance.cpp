@@ -8,6 +8,24 @@
 
 namespace wasmgpu::host {
 
+// Every scalar field of WGPULimits (and of its wasm32 mirror guest::Limits), for copies between
+// the two; one list so that the guest-to-native and native-to-guest copies cannot disagree.
+#define WASMGPU_LIMIT_FIELDS(X) \
+  X(maxTextureDimension1D) X(maxTextureDimension2D) X(maxTextureDimension3D) \
+  X(maxTextureArrayLayers) X(maxBindGroups) X(maxBindGroupsPlusVertexBuffers) \
+  X(maxBindingsPerBindGroup) X(maxDynamicUniformBuffersPerPipelineLayout) \
+  X(maxDynamicStorageBuffersPerPipelineLayout) X(maxSampledTexturesPerShaderStage) \
+  X(maxSamplersPerShaderStage) X(maxStorageBuffersPerShaderStage) \
+  X(maxStorageTexturesPerShaderStage) X(maxUniformBuffersPerShaderStage) \
+  X(maxUniformBufferBindingSize) X(maxStorageBufferBindingSize) \
+  X(minUniformBufferOffsetAlignment) X(minStorageBufferOffsetAlignment) \
+  X(maxVertexBuffers) X(maxBufferSize) X(maxVertexAttributes) \
+  X(maxVertexBufferArrayStride) X(maxInterStageShaderVariables) X(maxColorAttachments) \
+  X(maxColorAttachmentBytesPerSample) X(maxComputeWorkgroupStorageSize) \
+  X(maxComputeInvocationsPerWorkgroup) X(maxComputeWorkgroupSizeX) \
+  X(maxComputeWorkgroupSizeY) X(maxComputeWorkgroupSizeZ) \
+  X(maxComputeWorkgroupsPerDimension) X(maxImmediateSize)
+
 // ---- Output structs ---------------------------------------------------------------------------
 
 void WriteLimits(GuestCall& c, uint32_t ptr, const WGPULimits& l, uint32_t alignment) {
@@ -15,20 +33,7 @@ void WriteLimits(GuestCall& c, uint32_t ptr, const WGPULimits& l, uint32_t align
   if (c.failed()) return;
   uint32_t chain = g.nextInChain;
 #define COPY(f) g.f = l.f;
-  COPY(maxTextureDimension1D) COPY(maxTextureDimension2D) COPY(maxTextureDimension3D)
-  COPY(maxTextureArrayLayers) COPY(maxBindGroups) COPY(maxBindGroupsPlusVertexBuffers)
-  COPY(maxBindingsPerBindGroup) COPY(maxDynamicUniformBuffersPerPipelineLayout)
-  COPY(maxDynamicStorageBuffersPerPipelineLayout) COPY(maxSampledTexturesPerShaderStage)
-  COPY(maxSamplersPerShaderStage) COPY(maxStorageBuffersPerShaderStage)
-  COPY(maxStorageTexturesPerShaderStage) COPY(maxUniformBuffersPerShaderStage)
-  COPY(maxUniformBufferBindingSize) COPY(maxStorageBufferBindingSize)
-  COPY(minUniformBufferOffsetAlignment) COPY(minStorageBufferOffsetAlignment)
-  COPY(maxVertexBuffers) COPY(maxBufferSize) COPY(maxVertexAttributes)
-  COPY(maxVertexBufferArrayStride) COPY(maxInterStageShaderVariables) COPY(maxColorAttachments)
-  COPY(maxColorAttachmentBytesPerSample) COPY(maxComputeWorkgroupStorageSize)
-  COPY(maxComputeInvocationsPerWorkgroup) COPY(maxComputeWorkgroupSizeX)
-  COPY(maxComputeWorkgroupSizeY) COPY(maxComputeWorkgroupSizeZ)
-  COPY(maxComputeWorkgroupsPerDimension) COPY(maxImmediateSize)
+  WASMGPU_LIMIT_FIELDS(COPY)
 #undef COPY
   g.nextInChain = chain;
   c.Write(ptr, g, "limits");
@@ -430,20 +435,7 @@ uint64_t AdapterRequestDevice(GpuState& s, uint32_t adapter, uint32_t desc_ptr,
   }
   WGPULimits native_limits{};
 #define COPY(f) native_limits.f = limits.f;
-  COPY(maxTextureDimension1D) COPY(maxTextureDimension2D) COPY(maxTextureDimension3D)
-  COPY(maxTextureArrayLayers) COPY(maxBindGroups) COPY(maxBindGroupsPlusVertexBuffers)
-  COPY(maxBindingsPerBindGroup) COPY(maxDynamicUniformBuffersPerPipelineLayout)
-  COPY(maxDynamicStorageBuffersPerPipelineLayout) COPY(maxSampledTexturesPerShaderStage)
-  COPY(maxSamplersPerShaderStage) COPY(maxStorageBuffersPerShaderStage)
-  COPY(maxStorageTexturesPerShaderStage) COPY(maxUniformBuffersPerShaderStage)
-  COPY(maxUniformBufferBindingSize) COPY(maxStorageBufferBindingSize)
-  COPY(minUniformBufferOffsetAlignment) COPY(minStorageBufferOffsetAlignment)
-  COPY(maxVertexBuffers) COPY(maxBufferSize) COPY(maxVertexAttributes)
-  COPY(maxVertexBufferArrayStride) COPY(maxInterStageShaderVariables) COPY(maxColorAttachments)
-  COPY(maxColorAttachmentBytesPerSample) COPY(maxComputeWorkgroupStorageSize)
-  COPY(maxComputeInvocationsPerWorkgroup) COPY(maxComputeWorkgroupSizeX)
-  COPY(maxComputeWorkgroupSizeY) COPY(maxComputeWorkgroupSizeZ)
-  COPY(maxComputeWorkgroupsPerDimension) COPY(maxImmediateSize)
+  WASMGPU_LIMIT_FIELDS(COPY)
 #undef COPY
   WGPUDeviceDescriptor desc{};
   desc.label = label;
