@@ -598,14 +598,14 @@ Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
                                          uint64_t{queries} * 8);
   }
   times.record_us = Micros(t0, Clock::now());
-  NN_TRY_ASSIGN(std::span<const float> logits, SubmitAndRead(enc, &times));
+  NN_TRY_ASSIGN(std::span<const float> logits, SubmitAndReadLogits(enc, &times));
   if (profiling_) NN_TRY(ReadTimestamps(&times));
   last_step_ = times;
   return logits;
 }
 
-Result<std::span<const float>> LlamaGpu::Prefill(std::span<const int32_t> tokens,
-                                                 uint32_t start_pos) {
+Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> tokens,
+                                                  uint32_t start_pos) {
   NN_TRY(CheckTokens(tokens, start_pos));
   WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
   WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
@@ -615,10 +615,11 @@ Result<std::span<const float>> LlamaGpu::Prefill(std::span<const int32_t> tokens
   }
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);
-  return SubmitAndRead(enc, nullptr);
+  return SubmitAndReadLogits(enc, nullptr);
 }
 
-Result<std::span<const float>> LlamaGpu::SubmitAndRead(WGPUCommandEncoder enc, StepTimes* times) {
+Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder enc,
+                                                             StepTimes* times) {
   const LlamaHParams& hp = model_.hp;
   const Clock::time_point t0 = Clock::now();
   const uint64_t bytes = uint64_t{hp.n_vocab} * 4;

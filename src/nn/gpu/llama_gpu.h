@@ -119,10 +119,14 @@ class LlamaGpu {
   // Before each op of a step: while a profiled step is recorded, ends `pass` and begins the op's
   // own pass with timestamp writes; otherwise returns `pass`.
   WGPUComputePassEncoder NextOp(WGPUComputePassEncoder pass, Op op);
+  // Token ids in the vocabulary and positions inside the cache, else the error.
   Status CheckTokens(std::span<const int32_t> tokens, uint32_t start_pos) const;
-  // Finishes `enc` (adding the logits copy on the mapAsync path), submits it, waits and returns
-  // the logits; `times` (optional) gets submit_us and wait_us.
-  Result<std::span<const float>> SubmitAndRead(WGPUCommandEncoder enc, StepTimes* times);
+  // Every token's decode step in one command buffer (the classifier for the last only).
+  Result<std::span<const float>> RunSteps(std::span<const int32_t> tokens, uint32_t start_pos);
+  // Finishes `enc` (releasing it; adding the logits copy on the mapAsync path), submits it,
+  // waits, and returns the logits it computed; `times` (optional) gets submit_us and wait_us.
+  Result<std::span<const float>> SubmitAndReadLogits(WGPUCommandEncoder enc,
+                                                     StepTimes* times = nullptr);
   Status ReadTimestamps(StepTimes* times);
   const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
 
