@@ -315,12 +315,12 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
                                         sizeof(RopeStoreParams), "rope_store"));
   NN_TRY_ASSIGN(attention_, MakeKernel(Words(kSpirv_attention), {false, false, false, true, true},
                                        sizeof(AttentionParams), "attention"));
-  if (hp.head_dim > 256 || hp.head_dim % 2 != 0) {
-    return MakeError("The GPU path needs an even head_dim of at most 256 (the model has ",
-                     hp.head_dim, ").");
+  if (hp.head_dim > 256 || hp.head_dim % 4 != 0) {
+    return MakeError("The GPU path needs a head_dim that is a multiple of 4 and at most 256 (the "
+                     "model has ", hp.head_dim, ").");
   }
   NN_TRY_ASSIGN(attention_decode_,
-                MakeKernel(Words(kSpirv_attention_decode), {false, true, true, false, true, true},
+                MakeKernel(Words(kSpirv_attention_decode), {false, true, true, false, true},
                            sizeof(AttentionDecodeParams), "attention_decode"));
 
   const uint64_t q_dim = uint64_t{hp.n_head} * hp.head_dim;
@@ -408,7 +408,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     L.rope_store = Bind(rope_store_, {qkv_, L.k_cache, L.v_cache, inv_freq_});
     L.attention = Bind(attention_, {qkv_, L.k_cache, L.v_cache, att_, attn_out_});
     L.attention_decode =
-        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, att_, attn_out_});
+        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_});
     matvec_bytes_ += L.qkv.matrix->bytes + L.wo.matrix->bytes + L.ffn.matrix->bytes +
                      L.down.matrix->bytes;
   }
