@@ -35,9 +35,11 @@ class GpuContext {
 
   // Which matrix-vector kernels LlamaGpu uses. kPortable: matvec.glsl, 16 lanes per row and x in
   // padded shared tiles, tuned on lavapipe (where workgroup count is what costs). kWide:
-  // matvec_wide.glsl, 32 lanes per row, two rows per thread, 16-byte weight loads and subgroup
-  // reductions where the device has them, for GPUs. kAuto picks kPortable on CPU adapters.
-  enum class MatVecPath { kAuto, kPortable, kWide };
+  // matvec_wide.glsl, 32 lanes per row, two rows per thread, 16-byte weight loads, x in shared
+  // tiles. kCoalesced: matvec_coal.glsl, 4 lanes per block, x read directly, 8 steps of weight
+  // loads in flight. Both GPU variants reduce with subgroup shuffles where the device has
+  // subgroups. kAuto picks kPortable on CPU adapters, kWide on GPUs.
+  enum class MatVecPath { kAuto, kPortable, kWide, kCoalesced };
   void set_matvec_path(MatVecPath path) { matvec_path_ = path; }
   MatVecPath matvec_path() const {
     if (matvec_path_ != MatVecPath::kAuto) return matvec_path_;
