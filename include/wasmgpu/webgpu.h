@@ -965,7 +965,6 @@ WGPU_EXPORT void wgpuShaderModuleSetLabel(WGPUShaderModule shaderModule, WGPUStr
 WGPU_EXPORT void wgpuShaderModuleAddRef(WGPUShaderModule shaderModule) WGPU_FUNCTION_ATTRIBUTE;
 WGPU_EXPORT void wgpuShaderModuleRelease(WGPUShaderModule shaderModule) WGPU_FUNCTION_ATTRIBUTE;
 
-
 #if defined(__wasm__)
 /* Guests: every function above is an import of module "wasmgpu" whose import name is the C
  * function name. The explicit import_name is what lets wasm-ld leave these symbols undefined

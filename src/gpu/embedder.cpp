@@ -10,10 +10,17 @@ extern "C" WGPUStatus wasmgpuDeviceInjectError(WGPUDevice device, WGPUErrorType 
   using wasmgpu::ErrorKind;
   ErrorKind kind;
   switch (type) {
-    case WGPUErrorType_Validation: kind = ErrorKind::kValidation; break;
-    case WGPUErrorType_OutOfMemory: kind = ErrorKind::kOutOfMemory; break;
-    case WGPUErrorType_Internal: kind = ErrorKind::kInternal; break;
-    default: return WGPUStatus_Error;
+    case WGPUErrorType_Validation:
+      kind = ErrorKind::kValidation;
+      break;
+    case WGPUErrorType_OutOfMemory:
+      kind = ErrorKind::kOutOfMemory;
+      break;
+    case WGPUErrorType_Internal:
+      kind = ErrorKind::kInternal;
+      break;
+    default:
+      return WGPUStatus_Error;
   }
   if (device == nullptr) return WGPUStatus_Error;
   std::string text;

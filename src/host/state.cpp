@@ -178,9 +178,9 @@ void GpuState::ValidationErrorOn(uint32_t device, std::string message) {
   // Into the native device, so that it reaches the guest's error scopes or, through
   // OnUncapturedError, its uncaptured-error callback, exactly like an error libwasmgpu found.
   auto* native = Native<WGPUDevice>(device, Kind::kDevice);
+  WGPUStringView text{message.data(), message.size()};
   if (native == nullptr ||
-      wasmgpuDeviceInjectError(native, WGPUErrorType_Validation,
-                               WGPUStringView{message.data(), message.size()}) != WGPUStatus_Success) {
+      wasmgpuDeviceInjectError(native, WGPUErrorType_Validation, text) != WGPUStatus_Success) {
     // No live device to report on (the object's device is gone): nowhere else to say it.
     std::fprintf(stderr, "wasmgpu: uncaptured validation error: %s\n", message.c_str());
   }

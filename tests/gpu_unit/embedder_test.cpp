@@ -12,10 +12,12 @@ using EmbedderTest = GpuTest;
 TEST_F(EmbedderTest, InjectedErrorGoesToTheMatchingScope) {
   wgpuDevicePushErrorScope(device_, WGPUErrorFilter_OutOfMemory);
   PushScope();  // validation, innermost
-  EXPECT_EQ(wasmgpuDeviceInjectError(device_, WGPUErrorType_OutOfMemory, Sv("Out of guest memory.")),
-            WGPUStatus_Success);
-  EXPECT_EQ(wasmgpuDeviceInjectError(device_, WGPUErrorType_Validation, Sv("Handle 0x7 is forged.")),
-            WGPUStatus_Success);
+  EXPECT_EQ(
+      wasmgpuDeviceInjectError(device_, WGPUErrorType_OutOfMemory, Sv("Out of guest memory.")),
+      WGPUStatus_Success);
+  EXPECT_EQ(
+      wasmgpuDeviceInjectError(device_, WGPUErrorType_Validation, Sv("Handle 0x7 is forged.")),
+      WGPUStatus_Success);
   CapturedError e = PopScope();
   EXPECT_EQ(e.type, WGPUErrorType_Validation);
   EXPECT_EQ(e.message, "Handle 0x7 is forged.");
@@ -41,8 +43,9 @@ TEST_F(EmbedderTest, FirstErrorOfAScopeWins) {
 }
 
 TEST_F(EmbedderTest, UncapturedWithoutAScope) {
-  ASSERT_EQ(wasmgpuDeviceInjectError(device_, WGPUErrorType_Internal, Sv("Host bookkeeping failed.")),
-            WGPUStatus_Success);
+  ASSERT_EQ(
+      wasmgpuDeviceInjectError(device_, WGPUErrorType_Internal, Sv("Host bookkeeping failed.")),
+      WGPUStatus_Success);
   wgpuInstanceProcessEvents(instance_);
   ASSERT_EQ(uncaptured_.size(), 1u);
   EXPECT_EQ(uncaptured_[0].type, WGPUErrorType_Internal);

@@ -166,9 +166,9 @@ TEST_F(Hostile, AnotherInstancesHandleErrorIsCapturedByAScope) {
   EXPECT_TRUE(std::regex_match(
       b.out, std::regex(R"(scope validation: status 1, type 2: wgpuDeviceCreateBindGroup: )"
                         R"(descriptor\.entries\[0\]\.buffer \(handle 0x[0-9a-f]+\) )"
-                        R"((is not a handle of this instance \(forged, or from another instance\)|)"
-                        R"(was released \(a stale WGPU\w+ handle\)|is a WGPU\w+, not a WGPUBuffer)\.)"
-                        R"(\nbind group null, uncaptured 0\n)")))
+                        R"((is not a handle of this instance \(forged, or from another )"
+                        R"(instance\)|was released \(a stale WGPU\w+ handle\)|)"
+                        R"(is a WGPU\w+, not a WGPUBuffer)\.\nbind group null, uncaptured 0\n)")))
       << b.out;
   a->reset();
   ExpectHealthyNext();

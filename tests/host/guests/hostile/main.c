@@ -92,10 +92,9 @@ static void OnPopPrint(WGPUPopErrorScopeStatus status, WGPUErrorType type, WGPUS
 
 // Pops the innermost error scope and prints what it captured.
 static void PopPrint(Gpu* gpu, const char* label) {
-  GpuWait(gpu, wgpuDevicePopErrorScope(
-                   gpu->device, (WGPUPopErrorScopeCallbackInfo){.mode = WGPUCallbackMode_WaitAnyOnly,
-                                                                .callback = OnPopPrint,
-                                                                .userdata1 = (void*)label}));
+  WGPUPopErrorScopeCallbackInfo info = {
+      .mode = WGPUCallbackMode_WaitAnyOnly, .callback = OnPopPrint, .userdata1 = (void*)label};
+  GpuWait(gpu, wgpuDevicePopErrorScope(gpu->device, info));
 }
 
 // A bind group over `buffer` (a handle that may be bad) inside a validation error scope, which
