@@ -429,11 +429,10 @@ void LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t p
 }
 
 Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
-  return Prefill(std::span<const int32_t>(&token, 1), pos);
+  return RunSteps(std::span<const int32_t>(&token, 1), pos);
 }
 
-Result<std::span<const float>> LlamaGpu::Prefill(std::span<const int32_t> tokens,
-                                                 uint32_t start_pos) {
+Status LlamaGpu::CheckTokens(std::span<const int32_t> tokens, uint32_t start_pos) const {
   const LlamaHParams& hp = model_.hp;
   if (tokens.empty()) return MakeError("Prefill needs at least one token.");
   for (int32_t token : tokens) {
@@ -445,6 +444,12 @@ Result<std::span<const float>> LlamaGpu::Prefill(std::span<const int32_t> tokens
     return MakeError("Positions ", start_pos, " to ", uint64_t{start_pos} + tokens.size() - 1,
                      " go past the KV cache length (", max_seq_, ").");
   }
+  return {};
+}
+
+Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> tokens,
+                                                  uint32_t start_pos) {
+  NN_TRY(CheckTokens(tokens, start_pos));
   WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
   WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
   // Every token's step in one pass; only the last runs the classifier.
@@ -453,7 +458,11 @@ Result<std::span<const float>> LlamaGpu::Prefill(std::span<const int32_t> tokens
   }
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);
+  return SubmitAndReadLogits(enc);
+}
 
+Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder enc) {
+  const LlamaHParams& hp = model_.hp;
   const uint64_t bytes = uint64_t{hp.n_vocab} * 4;
   if (logits_mapped_ == nullptr) {
     wgpuCommandEncoderCopyBufferToBuffer(enc, logits_, 0, readback_, 0, bytes);

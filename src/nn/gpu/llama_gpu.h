@@ -88,6 +88,12 @@ class LlamaGpu {
   void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset);
   // One token's dispatches; the classifier only when `logits`.
   void RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t pos, bool logits);
+  // Token ids in the vocabulary and positions inside the cache, else the error.
+  Status CheckTokens(std::span<const int32_t> tokens, uint32_t start_pos) const;
+  // Every token's decode step in one command buffer (the classifier for the last only).
+  Result<std::span<const float>> RunSteps(std::span<const int32_t> tokens, uint32_t start_pos);
+  // Finishes `enc` (releasing it), submits it, waits, and returns the logits it computed.
+  Result<std::span<const float>> SubmitAndReadLogits(WGPUCommandEncoder enc);
   const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
 
   GpuContext& ctx_;
