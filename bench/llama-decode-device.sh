@@ -17,22 +17,24 @@ jsonl=$out/bench.jsonl
 run() { LD_LIBRARY_PATH=$PWD/$build/lib "$build/bin/$@"; }
 run wasmgpu info --json > "$out/info.json"
 run wasmgpu bench floor --iterations 300
-IFS=, read -ra specs <<< "${SPECS:-stories15m q4_0,tinyllama-1.1b q4_0,tinyllama-1.1b q8_0,tinyllama-1.1b f16}"
+# Runs: "shape type matvec-options...", one line each (SPECS overrides, ';'-separated).
+IFS=';' read -ra specs <<< "${SPECS:-stories15m q4_0 --matvec wide;stories15m q4_0 --matvec portable;tinyllama-1.1b q4_0 --matvec wide;tinyllama-1.1b q4_0 --matvec wide --matvec-pairs 1;tinyllama-1.1b q4_0 --matvec portable;tinyllama-1.1b q8_0 --matvec wide;tinyllama-1.1b f16 --matvec wide}"
 for spec in "${specs[@]}"; do
   set -- $spec
-  m=$models/$1-$2.gguf
-  run wasmgpu-gguf synth --shape "$1" --type "$2" -o "$m" > /dev/null
-  for mv in ${MATVEC:-wide coalesced portable}; do
-    [[ $mv == portable && $2 != q4_0 ]] && continue  # the lavapipe kernels: one GPU figure is enough
-    run wasmgpu bench llama "$m" --matvec $mv -n 128 --prompt 64 --prompt-runs 2 --json >> "$jsonl"
-  done
-  if [[ -n $base && $2 == q4_0 ]]; then
-    echo "== $1 $2 baseline examples/llama"
+  shape=$1 type=$2
+  shift 2
+  m=$models/$shape-$type.gguf
+  [[ -f $m ]] || run wasmgpu-gguf synth --shape "$shape" --type "$type" -o "$m" > /dev/null
+  # stories15m's context is 256 positions.
+  sizes="-n 128 --prompt 64"
+  [[ $shape == stories15m ]] && sizes="-n 64 --prompt 32"
+  run wasmgpu bench llama "$m" "$@" $sizes --prompt-runs 2 --json >> "$jsonl"
+  if [[ -n $base && $type == q4_0 && ! -f $m.base ]]; then
+    touch "$m.base"
     LD_LIBRARY_PATH=$PWD/$base/lib "$base/bin/llama" --model "$m" --prompt "The jury said" \
       -n 128 --temp 0 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({"run": "baseline", "model": sys.argv[1], **d["timings"]}))' "$m" \
       >> "$jsonl"
   fi
-  [[ $1 == tinyllama-1.1b && $2 != q4_0 ]] && rm -f "$m"
 done
 # Long context: a 512-token prompt then decode (attention over ~600 positions).
 m=$models/tinyllama-1.1b-q4_0.gguf
@@ -50,7 +52,7 @@ for line in open(sys.argv[1]):
         print(f"baseline {d['model'].split('/')[-1]:28} decode {d['generate_tok_s']:8.1f} tok/s")
         continue
     ops = " ".join(f"{k}={v:.0f}" for k, v in d.get("gpu_op_median_us", {}).items())
-    print(f"{d['model'].split('/')[-1]:26} {d['matvec_kernels']:19} decode {d['decode_tok_s']:7.1f} "
+    print(f"{d['model'].split('/')[-1]:26} {d['matvec_kernels']:15} p{d['matvec_pairs']} decode {d['decode_tok_s']:7.1f} "
           f"(sync {d['sync_decode_tok_s']:.0f}) sub {d['host_submit_median_us']:.0f} "
           f"ahead {d['record_ahead_median_us']:.0f} wait {d['wait_median_us']:.0f} "
           f"read {d['logits_read_median_us']:.0f} argmax {d['argmax_median_us']:.0f} | "

@@ -400,10 +400,15 @@ std::span<const uint32_t> CoalSpirv(int kind, GgmlType t, bool sg) {
 
 TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
   ASSERT_TRUE(Ctx().has_subgroups()) << "lavapipe has subgroups";
-  const uint64_t n_in = 32 * 70, outputs = 13;
+  const uint64_t outputs = 13;
   const float eps = 1e-5f;
+  // 70 blocks: two x tiles, reloaded for every row pair; 40: one tile, loaded once for 3 pairs.
+  for (uint64_t n_in : {32 * 70, 32 * 40})
+  for (uint32_t pairs : {1u, 3u})
   for (bool coal : {false, true})
   for (bool sg : {false, true}) {
+    if (coal && pairs != 1) continue;  // matvec_coal has no row pairs
+    if (n_in == 32 * 40 && pairs == 1) continue;
     for (int kind = 0; kind < 3; ++kind) {
       for (GgmlType type : kTypes) {
         const uint64_t rows = kind == 2 ? 2 * outputs : outputs;
@@ -433,14 +438,17 @@ TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
           bufs.push_back(&nww);
           writable.push_back(false);
         }
-        const uint32_t per_group = kind == 2 ? 4 : 8;
+        const uint32_t per_group = (kind == 2 ? 4 : 8) * pairs;
+        std::vector<uint32_t> params = {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, 1, 8,
+                                        Bits(eps)};
+        if (!coal) params.push_back(pairs);
         Dispatch run{coal ? CoalSpirv(kind, type, sg) : WideSpirv(kind, type, sg), bufs, writable,
-                     {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, 1, 8, Bits(eps)},
-                     (uint32_t(outputs) + per_group - 1) / per_group, 1};
+                     params, (uint32_t(outputs) + per_group - 1) / per_group, 1};
         run.Go();
         const std::vector<float> got = AsFloats(yw);
         EXPECT_LT(Nmse(want, got), 1e-10)
-            << GgmlTypeName(type) << " kind " << kind << " subgroups " << sg << " coal " << coal;
+            << GgmlTypeName(type) << " kind " << kind << " subgroups " << sg << " coal " << coal
+            << " pairs " << pairs << " n_in " << n_in;
         for (int i = 0; i < 3; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
       }
     }
@@ -493,7 +501,7 @@ TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
                  {n_head, n_kv, hd, n_rot, pos, max_seq, neox, Bits(scale)}, n_head, 1};
     run.Go();
     EXPECT_LT(Nmse(want, AsFloats(out)), 1e-10) << "neox " << neox << " pos " << pos;
-    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-12) << "neox " << neox << " pos " << pos;
+    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-10) << "neox " << neox << " pos " << pos;
     EXPECT_EQ(AsFloats(vw), want_v) << "neox " << neox << " pos " << pos;
   }
 }

@@ -145,6 +145,10 @@ TEST(LlamaGpu, WideMatVecKernelsMatchCpu) {
   auto gpu = LlamaGpu::Create(Context(), *m, 4);
   ASSERT_TRUE(gpu.ok());
   EXPECT_STREQ((*gpu)->matvec_kernels(), "wide+subgroups");
+  // Several row pairs per row group (large matrices take them).
+  Context().set_matvec_pairs(3);
+  EXPECT_LT(CompareWithCpu(*m, {1, 2, 319, 100}), 1e-9) << "3 row pairs";
+  Context().set_matvec_pairs(0);
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 

@@ -30,6 +30,7 @@ struct LlamaBenchOptions {
   std::string model;
   std::string adapter;
   std::string matvec = "auto";
+  uint32_t matvec_pairs = 0;
   uint32_t decode = 64;
   uint32_t prompt = 128;
   uint32_t prompt_runs = 3;
@@ -64,6 +65,7 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
   if (o.matvec == "portable") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kPortable);
   if (o.matvec == "wide") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kWide);
   if (o.matvec == "coalesced") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kCoalesced);
+  ctx->set_matvec_pairs(o.matvec_pairs);
 
   const uint32_t start = std::max(o.prompt, 1u);  // the first decoded position
   const uint64_t want_seq = uint64_t{start} + 2 * (uint64_t{o.decode} + o.profile_steps) + 1;
@@ -181,6 +183,7 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
         {"weight_type", type},
         {"adapter", ctx->adapter_name()},
         {"matvec_kernels", g.matvec_kernels()},
+        {"matvec_pairs", o.matvec_pairs},
         {"dispatches_per_token", g.dispatches_per_token()},
         {"logits_host_mapped", g.logits_host_mapped()},
         {"prompt_tokens", o.prompt},
@@ -268,6 +271,8 @@ CommandRunner SetupLlamaBench(CLI::App& app) {
   app.add_option("--adapter", opts.adapter, "Adapter index or name substring");
   app.add_option("--matvec", opts.matvec, "Matrix-vector kernels: auto, portable, wide, coalesced")
       ->check(CLI::IsMember({"auto", "portable", "wide", "coalesced"}));
+  app.add_option("--matvec-pairs", opts.matvec_pairs,
+                 "wide kernels: row pairs per row group (0: chosen per matrix)");
   app.add_option("-n,--decode", opts.decode, "Decode steps timed")->check(CLI::PositiveNumber);
   app.add_option("--prompt", opts.prompt, "Prompt tokens for prefill (0: no prefill timing)");
   app.add_option("--prompt-runs", opts.prompt_runs, "Prefill repetitions")

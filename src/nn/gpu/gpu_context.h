@@ -41,6 +41,9 @@ class GpuContext {
   // subgroups. kAuto picks kPortable on CPU adapters, kWide on GPUs.
   enum class MatVecPath { kAuto, kPortable, kWide, kCoalesced };
   void set_matvec_path(MatVecPath path) { matvec_path_ = path; }
+  // kWide: row pairs per row group of a workgroup (0: chosen per matrix; benchmarks and tests).
+  void set_matvec_pairs(uint32_t pairs) { matvec_pairs_ = pairs; }
+  uint32_t matvec_pairs() const { return matvec_pairs_; }
   MatVecPath matvec_path() const {
     if (matvec_path_ != MatVecPath::kAuto) return matvec_path_;
     return is_cpu_ ? MatVecPath::kPortable : MatVecPath::kWide;
@@ -73,6 +76,7 @@ class GpuContext {
   bool is_cpu_ = false;
   uint32_t subgroup_min_size_ = 0;
   MatVecPath matvec_path_ = MatVecPath::kAuto;
+  uint32_t matvec_pairs_ = 0;
   uint32_t host_mapped_alignment_ = 0;
   // Heap-allocated so the device callback's userdata survives moves of the context.
   std::unique_ptr<std::string> errors_ = std::make_unique<std::string>();

@@ -33,6 +33,7 @@ std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
 struct MatVecParams {
   uint32_t rows, n_in, qoff, out_offset, accumulate, norm_offset;
   float eps;
+  uint32_t pairs;  // matvec_wide.glsl only: row pairs per row group
 };
 struct EmbedParams { uint32_t row, n, qoff; };
 struct EmbedTokenParams { uint32_t first_row, n, qoff, rows; };
@@ -491,13 +492,22 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const uint64_t outputs = c.rows / per_output;
+    // matvec_wide: the row pairs per row group. Large matrices take several (auto: as many as
+    // keep at least 512 workgroups, at most 8), so a workgroup's x tile serves more rows.
+    uint64_t pairs = 1;
+    if (use_wide_ && !coalesced_) {
+      const uint64_t groups = (c.rows + kWideWeightRowsPerGroup - 1) / kWideWeightRowsPerGroup;
+      pairs = ctx_.matvec_pairs() != 0 ? ctx_.matvec_pairs()
+                                       : std::clamp<uint64_t>(groups / 512, 1, 8);
+    }
     const MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
                          out_offset + static_cast<uint32_t>(c.first_row / per_output),
-                         op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps};
+                         op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps,
+                         static_cast<uint32_t>(pairs)};
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
     const uint64_t per_group =
-        use_wide_ ? kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
+        use_wide_ ? pairs * kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
     Dispatch1D(pass, (outputs + per_group - 1) / per_group,
                ctx_.limits().maxComputeWorkgroupsPerDimension);
   }

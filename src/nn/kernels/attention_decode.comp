@@ -8,7 +8,9 @@
 //   2. walks positions 0..pos in chunks of CHUNK with an online softmax: a chunk's scores
 //      (q.k * scale, one position per thread, k read as vec4) go to shared memory, the running
 //      max and sum are rescaled, and the chunk's values are added, positions split over slices
-//      of threads (thread (slice, i) reads v[s][i], neighbouring threads neighbouring floats);
+//      of threads (thread (slice, i) reads v[s][4i .. 4i + 3] as a vec4, neighbouring threads
+//      neighbouring vec4s, four positions' loads in flight at a time: this loop is
+//      latency-bound, at one position per iteration it took ~40 us per layer on the H100);
 //   3. the slices' sums meet in shared memory.
 // Position `pos` is never read back from the caches in this dispatch (its k comes from shared
 // memory, its v from qkv): other workgroups of the group write it concurrently.
@@ -18,7 +20,7 @@ layout(local_size_x = 256) in;
 
 layout(std430, binding = 0) readonly buffer Qkv { float qkv[]; };  // [q | k | v] of this token
 layout(std430, binding = 1) buffer KCache { vec4 k4[]; };          // [max_seq][kv_dim]
-layout(std430, binding = 2) buffer VCache { float v_cache[]; };    // [max_seq][kv_dim]
+layout(std430, binding = 2) buffer VCache { vec4 v4[]; };          // [max_seq][kv_dim]
 layout(std430, binding = 3) readonly buffer InvFreq { float inv_freq[]; };  // [n_rot / 2]
 layout(std430, binding = 4) writeonly buffer Out { float out_x[]; };  // [n_head * head_dim]
 
@@ -37,6 +39,7 @@ shared vec4 qs[64];   // rotated q
 shared vec4 ks[64];   // rotated k at pos
 shared float sc[CHUNK];
 shared float red[256];
+shared vec4 part[256];
 
 float ReduceMax(float v) {
   const uint t = gl_LocalInvocationID.x;
@@ -107,16 +110,22 @@ void main() {
       k4[(kb + b) >> 2][(kb + b) & 3u] = y1;
     }
   }
-  if (writer && t < hd) v_cache[p.pos * kv_dim + head_off + t] = qkv[vq + t];
+  if (writer && t < hd4) {
+    v4[(p.pos * kv_dim + head_off) / 4 + t] =
+        vec4(qkv[vq + 4 * t], qkv[vq + 4 * t + 1], qkv[vq + 4 * t + 2], qkv[vq + 4 * t + 3]);
+  }
   barrier();
 
   // 2. Chunks of positions, online softmax.
   const uint n_pos = p.pos + 1;
-  const uint slices = 256 / hd;
-  const uint i = t % hd, slice = t / hd;
+  const uint slices = 256 / hd4;
+  const uint i4 = t % hd4, slice = t / hd4;
+  // This position's v (in the cache only after this dispatch).
+  const vec4 v_new = vec4(qkv[vq + 4 * i4], qkv[vq + 4 * i4 + 1], qkv[vq + 4 * i4 + 2],
+                          qkv[vq + 4 * i4 + 3]);
   float m = -3.0e38;   // running max (the same in every thread)
   float lsum = 0.0;    // this thread's share of the running sum of exp(score - m)
-  float acc = 0.0;     // thread (slice, i): its positions' sum of p * v[i]
+  vec4 acc = vec4(0.0);  // thread (slice, i4): its positions' sum of p * v[4 i4 .. 4 i4 + 3]
   for (uint c0 = 0; c0 < n_pos; c0 += CHUNK) {
     const uint n = min(uint(CHUNK), n_pos - c0);
     float cmax = -3.0e38;
@@ -144,22 +153,24 @@ void main() {
     barrier();
     acc *= corr;
     if (slice < slices) {
-      const uint vb = head_off + i;
-      float a0 = 0.0, a1 = 0.0;
+      const uint vb = head_off / 4 + i4, row4 = kv_dim / 4;
+      vec4 a0 = vec4(0.0), a1 = vec4(0.0), a2 = vec4(0.0), a3 = vec4(0.0);
       uint j = slice;
-      // Two positions per iteration: both loads are in flight before either is used.
-      for (; j + slices < n; j += 2 * slices) {
-        const uint s0 = c0 + j, s1 = s0 + slices;
-        const float v0 = s0 == p.pos ? qkv[vq + i] : v_cache[s0 * kv_dim + vb];
-        const float v1 = s1 == p.pos ? qkv[vq + i] : v_cache[s1 * kv_dim + vb];
-        a0 += sc[j] * v0;
-        a1 += sc[j + slices] * v1;
-      }
-      if (j < n) {
+      // Four positions per iteration: their loads are in flight together.
+      for (; j + 3 * slices < n; j += 4 * slices) {
         const uint s0 = c0 + j;
-        a0 += sc[j] * (s0 == p.pos ? qkv[vq + i] : v_cache[s0 * kv_dim + vb]);
+        const vec4 v0 = v4[s0 * row4 + vb], v1 = v4[(s0 + slices) * row4 + vb],
+                   v2 = v4[(s0 + 2 * slices) * row4 + vb], v3 = v4[(s0 + 3 * slices) * row4 + vb];
+        a0 += sc[j] * (s0 == p.pos ? v_new : v0);
+        a1 += sc[j + slices] * (s0 + slices == p.pos ? v_new : v1);
+        a2 += sc[j + 2 * slices] * (s0 + 2 * slices == p.pos ? v_new : v2);
+        a3 += sc[j + 3 * slices] * (s0 + 3 * slices == p.pos ? v_new : v3);
       }
-      acc += a0 + a1;
+      for (; j < n; j += slices) {
+        const uint s0 = c0 + j;
+        a0 += sc[j] * (s0 == p.pos ? v_new : v4[s0 * row4 + vb]);
+      }
+      acc += (a0 + a1) + (a2 + a3);
     }
     m = m_new;
     barrier();  // everyone is done with sc[] before the next chunk overwrites it
@@ -167,11 +178,12 @@ void main() {
   const float inv = 1.0 / ReduceSum(lsum);
 
   // 3. Sum the slices.
-  red[t] = acc;
+  part[t] = acc;
   barrier();
-  if (t < hd) {
-    float sum = 0.0;
-    for (uint sl = 0; sl < slices; ++sl) sum += red[sl * hd + t];
-    out_x[h * hd + t] = sum * inv;
+  if (t < hd4) {
+    vec4 sum = vec4(0.0);
+    for (uint sl = 0; sl < slices; ++sl) sum += part[sl * hd4 + t];
+    sum *= inv;
+    for (uint k = 0; k < 4; ++k) out_x[h * hd + 4 * t + k] = sum[k];
   }
 }
