@@ -667,6 +667,69 @@ Status LlamaGpu::ReadTimestamps(StepTimes* times) {
   return {};
 }
 
+std::vector<uint64_t> LlamaGpu::matvec_op_bytes() const {
+  std::vector<uint64_t> bytes(kOpCount, 0);
+  const Layer& L = layers_[0];
+  bytes[static_cast<int>(Op::kQkv)] = L.qkv.matrix->bytes;
+  bytes[static_cast<int>(Op::kWo)] = L.wo.matrix->bytes;
+  bytes[static_cast<int>(Op::kFfn)] = L.ffn.matrix->bytes;
+  bytes[static_cast<int>(Op::kDown)] = L.down.matrix->bytes;
+  bytes[static_cast<int>(Op::kOutput)] = output_op_.matrix->bytes;
+  return bytes;
+}
+
+Result<std::vector<double>> LlamaGpu::TimeMatVecs(uint32_t reps) {
+  const Profiling was = profiling_;
+  if (!SetProfiling(Profiling::kOps)) return MakeError("The device has no timestamp queries.");
+  profiling_ = was;
+  DropAhead();  // the activations it would start from are overwritten
+  const Layer& L = layers_[0];
+  const std::pair<Op, const MatVecOp*> ops[] = {{Op::kQkv, &L.qkv},
+                                                {Op::kWo, &L.wo},
+                                                {Op::kFfn, &L.ffn},
+                                                {Op::kDown, &L.down},
+                                                {Op::kOutput, &output_op_}};
+  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+  uint32_t q = 0;
+  for (const auto& [op, mv] : ops) {
+    WGPUPassTimestampWrites ts{nullptr, query_set_, q, q + 1};
+    WGPUComputePassDescriptor d{};
+    d.timestampWrites = &ts;
+    WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, &d);
+    for (uint32_t r = 0; r < reps; ++r) RecordMatVec(pass, *mv, 0);
+    wgpuComputePassEncoderEnd(pass);
+    wgpuComputePassEncoderRelease(pass);
+    q += 2;
+  }
+  wgpuCommandEncoderResolveQuerySet(enc, query_set_, 0, q, query_resolve_, 0);
+  wgpuCommandEncoderCopyBufferToBuffer(enc, query_resolve_, 0, query_readback_, 0,
+                                       uint64_t{q} * 8);
+  {
+    auto done = SubmitAndReadLogits(enc, nullptr);
+    if (!done.ok()) return std::move(done).error();
+  }
+  WGPUMapAsyncStatus status = WGPUMapAsyncStatus_Error;
+  WGPUBufferMapCallbackInfo cb{};
+  cb.mode = WGPUCallbackMode_WaitAnyOnly;
+  cb.callback = [](WGPUMapAsyncStatus st, WGPUStringView, void* u1, void*) {
+    *static_cast<WGPUMapAsyncStatus*>(u1) = st;
+  };
+  cb.userdata1 = &status;
+  NN_TRY(ctx_.Wait(wgpuBufferMapAsync(query_readback_, WGPUMapMode_Read, 0, uint64_t{q} * 8, cb),
+                   "the timestamps"));
+  if (status != WGPUMapAsyncStatus_Success) return MakeError("Mapping the timestamps failed.");
+  std::vector<uint64_t> ticks(q);
+  std::memcpy(ticks.data(), wgpuBufferGetConstMappedRange(query_readback_, 0, uint64_t{q} * 8),
+              uint64_t{q} * 8);
+  wgpuBufferUnmap(query_readback_);
+  std::vector<double> ns(kOpCount, 0.0);
+  for (size_t i = 0; i < std::size(ops); ++i) {
+    const uint64_t a = ticks[2 * i], b = ticks[2 * i + 1];
+    ns[static_cast<int>(ops[i].first)] = b > a ? static_cast<double>(b - a) / reps : 0.0;
+  }
+  return ns;
+}
+
 WGPUCommandBuffer LlamaGpu::RecordDecode(uint32_t pos) {
   WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
   WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);

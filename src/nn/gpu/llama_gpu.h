@@ -73,6 +73,14 @@ class LlamaGpu {
   void SetRecordAhead(bool on);
   // Times of the last Forward (not Prefill).
   const StepTimes& last_step() const { return last_step_; }
+  // GPU time of one dispatch of each matrix-vector op of layer 0 (qkv, wo, ffn, down) and of the
+  // classifier (output): `reps` back-to-back dispatches of it in one pass between two timestamps,
+  // each waiting for the one before as in a step. Nanoseconds per dispatch (chunks together),
+  // indexed by Op; embed and attention are 0. Leaves the activations undefined (the next step
+  // recomputes them; the KV cache is not touched). Needs TimestampQuery.
+  Result<std::vector<double>> TimeMatVecs(uint32_t reps);
+  // Weight bytes of each op's matrix in TimeMatVecs (layer 0; output: the classifier).
+  std::vector<uint64_t> matvec_op_bytes() const;
 
  private:
   struct Kernel {
