@@ -15,21 +15,30 @@ namespace {
 
 using namespace test;  // NOLINT: the helpers of every kernel test
 
-std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu) {
-  switch (t) {
-    case GgmlType::kF32: return swiglu ? Words(kSpirv_matmul_ffn_f32) : Words(kSpirv_matmul_f32);
-    case GgmlType::kF16: return swiglu ? Words(kSpirv_matmul_ffn_f16) : Words(kSpirv_matmul_f16);
-    case GgmlType::kQ8_0:
-      return swiglu ? Words(kSpirv_matmul_ffn_q8_0) : Words(kSpirv_matmul_q8_0);
-    default: return swiglu ? Words(kSpirv_matmul_ffn_q4_0) : Words(kSpirv_matmul_q4_0);
-  }
+// matmul.glsl per type: [tm16][swiglu][type] (8 x 4 or 16 x 4 outputs per thread).
+std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu, bool tm16 = false) {
+  const std::span<const uint32_t> k[2][2][4] = {
+      {{Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
+        Words(kSpirv_matmul_q4_0)},
+       {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
+        Words(kSpirv_matmul_ffn_q4_0)}},
+      {{Words(kSpirv_matmul_t16_f32), Words(kSpirv_matmul_t16_f16), Words(kSpirv_matmul_t16_q8_0),
+        Words(kSpirv_matmul_t16_q4_0)},
+       {Words(kSpirv_matmul_ffn_t16_f32), Words(kSpirv_matmul_ffn_t16_f16),
+        Words(kSpirv_matmul_ffn_t16_q8_0), Words(kSpirv_matmul_ffn_t16_q4_0)}}};
+  const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
+  return k[tm16 ? 1 : 0][swiglu ? 1 : 0][ti];
 }
 std::span<const uint32_t> EmbedBatchSpirv(GgmlType t) {
   switch (t) {
-    case GgmlType::kF32: return Words(kSpirv_embed_batch_f32);
-    case GgmlType::kF16: return Words(kSpirv_embed_batch_f16);
-    case GgmlType::kQ8_0: return Words(kSpirv_embed_batch_q8_0);
-    default: return Words(kSpirv_embed_batch_q4_0);
+    case GgmlType::kF32:
+      return Words(kSpirv_embed_batch_f32);
+    case GgmlType::kF16:
+      return Words(kSpirv_embed_batch_f16);
+    case GgmlType::kQ8_0:
+      return Words(kSpirv_embed_batch_q8_0);
+    default:
+      return Words(kSpirv_embed_batch_q4_0);
   }
 }
 uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
@@ -38,30 +47,36 @@ uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 // rows of 96 (three 32-blocks), Y rows of 107 with columns outside the product left alone.
 TEST(GpuPrefillKernels, MatMulEveryTypeWithOffsetAndAccumulate) {
   const uint32_t T = 70, n_in = 96, n_out = 100, ldy = 107, off = 3;
-  for (GgmlType type : kTypes) {
-    for (uint32_t accumulate : {0u, 1u}) {
-      Matrix w = RandomMatrix(type, n_in, n_out, 31);
-      const std::vector<float> x = Random(uint64_t{T} * n_in, 32);
-      const std::vector<float> y0 = Random(uint64_t{T} * ldy, 33);
-      std::vector<float> want = y0, dot(n_out);
-      for (uint32_t m = 0; m < T; ++m) {
-        MatVec(w.view, &x[m * n_in], dot.data());
-        for (uint32_t n = 0; n < n_out; ++n) {
-          float& y = want[m * ldy + off + n];
-          y = accumulate ? y + dot[n] : dot[n];
+  for (bool tm16 : {false, true}) {
+    for (GgmlType type : kTypes) {
+      for (uint32_t accumulate : {0u, 1u}) {
+        Matrix w = RandomMatrix(type, n_in, n_out, 31);
+        const std::vector<float> x = Random(uint64_t{T} * n_in, 32);
+        const std::vector<float> y0 = Random(uint64_t{T} * ldy, 33);
+        std::vector<float> want = y0, dot(n_out);
+        for (uint32_t m = 0; m < T; ++m) {
+          MatVec(w.view, &x[m * n_in], dot.data());
+          for (uint32_t n = 0; n < n_out; ++n) {
+            float& y = want[m * ldy + off + n];
+            y = accumulate ? y + dot[n] : dot[n];
+          }
         }
-      }
-      WeightChunk c = PackRows(w.view, 0, n_out);
-      std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
-      Dispatch run{MatMulSpirv(type, false), {&c.words, &xw, &yw}, {false, false, true},
-                   {T, n_out, n_in, c.qoff, ldy, off, accumulate}, CeilDiv(n_out, 64),
-                   CeilDiv(T, 64)};
-      run.Go();
-      const std::vector<float> got = AsFloats(yw);
-      EXPECT_LT(Nmse(want, got), 1e-12) << GgmlTypeName(type) << " accumulate " << accumulate;
-      for (uint32_t m = 0; m < T; ++m) {
-        for (uint32_t n : {0u, 1u, 2u, 103u, 104u, 105u, 106u}) {
-          ASSERT_EQ(got[m * ldy + n], y0[m * ldy + n]) << "wrote outside the product: " << m;
+        WeightChunk c = PackRows(w.view, 0, n_out);
+        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
+        Dispatch run{MatMulSpirv(type, false, tm16),
+                     {&c.words, &xw, &yw},
+                     {false, false, true},
+                     {T, n_out, n_in, c.qoff, ldy, off, accumulate},
+                     CeilDiv(n_out, 64),
+                     CeilDiv(T, 64)};
+        run.Go();
+        const std::vector<float> got = AsFloats(yw);
+        EXPECT_LT(Nmse(want, got), 1e-12)
+            << GgmlTypeName(type) << " accumulate " << accumulate << " tm16 " << tm16;
+        for (uint32_t m = 0; m < T; ++m) {
+          for (uint32_t n : {0u, 1u, 2u, 103u, 104u, 105u, 106u}) {
+            ASSERT_EQ(got[m * ldy + n], y0[m * ldy + n]) << "wrote outside the product: " << m;
+          }
         }
       }
     }
@@ -77,8 +92,12 @@ TEST(GpuPrefillKernels, MatMulOneTokenLongRows) {
   MatVec(w.view, x.data(), want.data());
   WeightChunk c = PackRows(w.view, 0, n_out);
   std::vector<uint32_t> xw = Floats(x), yw(n_out, 0);
-  Dispatch run{MatMulSpirv(GgmlType::kQ4_0, false), {&c.words, &xw, &yw}, {false, false, true},
-               {T, n_out, n_in, c.qoff, n_out, 0, 0}, 1, 1};
+  Dispatch run{MatMulSpirv(GgmlType::kQ4_0, false),
+               {&c.words, &xw, &yw},
+               {false, false, true},
+               {T, n_out, n_in, c.qoff, n_out, 0, 0},
+               1,
+               1};
   run.Go();
   EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-12);
 }
@@ -87,29 +106,32 @@ TEST(GpuPrefillKernels, MatMulOneTokenLongRows) {
 // as LlamaGpu uploads them, 37 tokens x 45 outputs (90 weight rows: two column tiles).
 TEST(GpuPrefillKernels, MatMulSwiGluEveryType) {
   const uint32_t T = 37, n_in = 64, n_ff = 45, ldy = 50, off = 2;
-  for (GgmlType type : kTypes) {
-    Matrix gate = RandomMatrix(type, n_in, n_ff, 36), up = RandomMatrix(type, n_in, n_ff, 37);
-    Matrix both = RandomMatrix(type, n_in, 2 * n_ff, 0);
-    const uint64_t rb = RowBytes(type, n_in);
-    for (uint32_t i = 0; i < n_ff; ++i) {
-      std::memcpy(both.bytes.data() + 2 * i * rb, gate.view.row(i), rb);
-      std::memcpy(both.bytes.data() + (2 * i + 1) * rb, up.view.row(i), rb);
-    }
-    const std::vector<float> x = Random(uint64_t{T} * n_in, 38);
-    std::vector<float> want(uint64_t{T} * ldy, 0.0f), g(n_ff), u(n_ff);
-    for (uint32_t m = 0; m < T; ++m) {
-      MatVec(gate.view, &x[m * n_in], g.data());
-      MatVec(up.view, &x[m * n_in], u.data());
+  for (bool tm16 : {false, true}) {
+    for (GgmlType type : kTypes) {
+      Matrix gate = RandomMatrix(type, n_in, n_ff, 36), up = RandomMatrix(type, n_in, n_ff, 37);
+      Matrix both = RandomMatrix(type, n_in, 2 * n_ff, 0);
+      const uint64_t rb = RowBytes(type, n_in);
       for (uint32_t i = 0; i < n_ff; ++i) {
-        want[m * ldy + off + i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+        std::memcpy(both.bytes.data() + 2 * i * rb, gate.view.row(i), rb);
+        std::memcpy(both.bytes.data() + (2 * i + 1) * rb, up.view.row(i), rb);
       }
+      const std::vector<float> x = Random(uint64_t{T} * n_in, 38);
+      std::vector<float> want(uint64_t{T} * ldy, 0.0f), g(n_ff), u(n_ff);
+      for (uint32_t m = 0; m < T; ++m) {
+        MatVec(gate.view, &x[m * n_in], g.data());
+        MatVec(up.view, &x[m * n_in], u.data());
+        for (uint32_t i = 0; i < n_ff; ++i) {
+          want[m * ldy + off + i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+        }
+      }
+      WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
+      std::vector<uint32_t> xw = Floats(x), yw(want.size(), 0);
+      Dispatch run{MatMulSpirv(type, true, tm16), {&c.words, &xw, &yw},
+                   {false, false, true},         {T, 2 * n_ff, n_in, c.qoff, ldy, off, 0},
+                   CeilDiv(2 * n_ff, 64),        1};
+      run.Go();
+      EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-11) << GgmlTypeName(type) << " tm16 " << tm16;
     }
-    WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
-    std::vector<uint32_t> xw = Floats(x), yw(want.size(), 0);
-    Dispatch run{MatMulSpirv(type, true), {&c.words, &xw, &yw}, {false, false, true},
-                 {T, 2 * n_ff, n_in, c.qoff, ldy, off, 0}, CeilDiv(2 * n_ff, 64), 1};
-    run.Go();
-    EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-11) << GgmlTypeName(type);
   }
 }
 
@@ -130,8 +152,8 @@ TEST(GpuPrefillKernels, EmbedBatchEveryTypeFromOneChunk) {
     }
     WeightChunk c = PackRows(m.view, first_row, rows);
     std::vector<uint32_t> tw = tokens, out = Floats(before);
-    Dispatch run{EmbedBatchSpirv(type), {&c.words, &tw, &out}, {false, false, true},
-                 {n, c.qoff, first_row, rows, 1}, CeilDiv(n, 64), 5};
+    Dispatch run{EmbedBatchSpirv(type),           {&c.words, &tw, &out}, {false, false, true},
+                 {n, c.qoff, first_row, rows, 1}, CeilDiv(n, 64),        5};
     run.Go();
     EXPECT_EQ(AsFloats(out), want) << GgmlTypeName(type);
   }
@@ -143,8 +165,12 @@ TEST(GpuPrefillKernels, RmsNormBatch) {
   std::vector<float> want(T * n);
   for (uint32_t t = 0; t < T; ++t) RmsNorm(&x[t * n], &nw[n], &want[t * n], n, 1e-5f);
   std::vector<uint32_t> xw = Floats(x), out(T * n, 0), nww = Floats(nw);
-  Dispatch run{Words(kSpirv_rmsnorm_batch), {&xw, &out, &nww}, {false, true, false},
-               {n, n, Bits(1e-5f)}, T, 1};
+  Dispatch run{Words(kSpirv_rmsnorm_batch),
+               {&xw, &out, &nww},
+               {false, true, false},
+               {n, n, Bits(1e-5f)},
+               T,
+               1};
   run.Go();
   EXPECT_LT(Nmse(want, AsFloats(out)), 1e-12);
 }
@@ -162,17 +188,20 @@ TEST(GpuPrefillKernels, RopeStoreBatchNormalAndNeox) {
     for (uint32_t t = 0; t < T; ++t) {
       const int pos = static_cast<int>(pos0 + t);
       std::copy_n(&qkv[t * row], q_dim, &want_q[t * q_dim]);
-      for (uint32_t h = 0; h < n_head; ++h) Rope(&want_q[t * q_dim + h * hd], n_rot, pos, base, type);
+      for (uint32_t h = 0; h < n_head; ++h)
+        Rope(&want_q[t * q_dim + h * hd], n_rot, pos, base, type);
       std::copy_n(&qkv[t * row + q_dim], kv_dim, &want_k[pos * kv_dim]);
       Rope(&want_k[pos * kv_dim], n_rot, pos, base, type);
       std::copy_n(&qkv[t * row + q_dim + kv_dim], kv_dim, &want_v[pos * kv_dim]);
     }
     std::vector<float> inv(n_rot / 2);
-    for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / n_rot));
+    for (uint32_t i = 0; i < inv.size(); ++i)
+      inv[i] = float(std::pow(double(base), -2.0 * i / n_rot));
     std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv);
     const uint32_t threads = (n_head + n_kv) * hd / 2 + kv_dim;
-    Dispatch run{Words(kSpirv_rope_store_batch), {&qw, &kw, &vw, &iw}, {true, true, true, false},
-                 {n_head, n_kv, hd, n_rot, pos0, neox}, CeilDiv(threads, 64), T};
+    Dispatch run{Words(kSpirv_rope_store_batch), {&qw, &kw, &vw, &iw},
+                 {true, true, true, false},      {n_head, n_kv, hd, n_rot, pos0, neox},
+                 CeilDiv(threads, 64),           T};
     run.Go();
     const std::vector<float> got = AsFloats(qw);
     std::vector<float> got_q(T * q_dim);
@@ -185,10 +214,11 @@ TEST(GpuPrefillKernels, RopeStoreBatchNormalAndNeox) {
 
 // Causal attention of T queries at positions pos0.. over a cache holding pos0 + T positions, GQA
 // (4 query heads on 2 KV heads), against the plain per-query softmax of the CPU reference. Head
-// sizes 32 (16 queries per workgroup, 32 keys per tile) and 48 (like stories15m).
+// sizes 16, 48 (stories15m) and 128 (9 keys per tile; the largest the kernel takes); T = 37 ends
+// in a partial group of 16 queries.
 TEST(GpuPrefillKernels, AttentionPrefillCausalWithGroupedQueries) {
   const uint32_t n_head = 4, n_kv = 2;
-  for (uint32_t hd : {32u, 48u}) {
+  for (uint32_t hd : {16u, 48u, 128u}) {
     for (uint32_t pos0 : {0u, 45u}) {
       const uint32_t T = 37, kv_dim = n_kv * hd, q_dim = n_head * hd, row = q_dim + 2 * kv_dim;
       const uint32_t n_pos = pos0 + T;
@@ -215,11 +245,14 @@ TEST(GpuPrefillKernels, AttentionPrefillCausalWithGroupedQueries) {
           }
         }
       }
-      const uint32_t bq = std::min(16u, 1024 / hd), bkv = std::min(32u, 2112 / (hd + 1));
+      const uint32_t bkv = std::min(32u, (3264 - 16 * hd) / (hd + 4));
       std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k), vw = Floats(v), out(T * q_dim, 0);
-      Dispatch run{Words(kSpirv_attention_prefill), {&qw, &kw, &vw, &out},
+      Dispatch run{Words(kSpirv_attention_prefill),
+                   {&qw, &kw, &vw, &out},
                    {false, false, false, true},
-                   {n_head, n_kv, hd, T, pos0, bq, bkv, Bits(scale)}, CeilDiv(T, bq), n_head};
+                   {n_head, n_kv, hd, T, pos0, bkv, Bits(scale)},
+                   CeilDiv(T, 16),
+                   n_head};
       run.Go();
       EXPECT_LT(Nmse(want, AsFloats(out)), 1e-11) << "head_dim " << hd << " pos0 " << pos0;
     }

@@ -71,7 +71,7 @@ double PrefillVsCpu(const LlamaModel& m, LlamaGpu* gpu, const std::vector<int32_
   for (size_t first = 0; first < prompt.size(); first += split) {
     const size_t n = std::min(split, prompt.size() - first);
     got = gpu->Prefill(std::span<const int32_t>(prompt).subspan(first, n),
-                          static_cast<uint32_t>(first));
+                       static_cast<uint32_t>(first));
     EXPECT_TRUE(got.ok()) << got.error().message;
     if (!got.ok()) return 1e9;
   }

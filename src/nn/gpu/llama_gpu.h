@@ -116,8 +116,10 @@ class LlamaGpu {
     MatMulOp qkv, wo, ffn, down;
     WGPUBindGroup attn_norm = nullptr, ffn_norm = nullptr, rope = nullptr, attention = nullptr;
   };
-  // Kernels, activation buffers for `prefill_capacity_` tokens and bind groups (end of Init).
+  // Kernels, activation buffers for `prefill_capacity_` tokens and bind groups (MakePrefill),
+  // then waits for the weight uploads (end of Init).
   Status InitPrefill();
+  Status MakePrefill();
   MatMulOp MakeMatMul(const Matrix& m, bool swiglu, WGPUBuffer x, WGPUBuffer y, uint32_t ldy,
                       bool accumulate);
   void RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uint32_t n_tokens);

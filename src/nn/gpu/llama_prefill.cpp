@@ -29,10 +29,14 @@ namespace {
 
 int TypeIndex(GgmlType t) {
   switch (t) {
-    case GgmlType::kF32: return 0;
-    case GgmlType::kF16: return 1;
-    case GgmlType::kQ8_0: return 2;
-    default: return 3;  // Q4_0 (others are refused at upload)
+    case GgmlType::kF32:
+      return 0;
+    case GgmlType::kF16:
+      return 1;
+    case GgmlType::kQ8_0:
+      return 2;
+    default:
+      return 3;  // Q4_0 (others are refused at upload)
   }
 }
 
@@ -42,15 +46,21 @@ std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
 }
 
 // Immediate data of each kernel, matching the GLSL push-constant blocks.
-struct MatMulParams { uint32_t m, rows, n_in, qoff, ldy, out_offset, accumulate; };
-struct EmbedBatchParams { uint32_t n, qoff, first_row, rows, token_offset; };
+struct MatMulParams {
+  uint32_t m, rows, n_in, qoff, ldy, out_offset, accumulate;
+};
+struct EmbedBatchParams {
+  uint32_t n, qoff, first_row, rows, token_offset;
+};
 struct RmsNormParams {
   uint32_t n, norm_offset;
   float eps;
 };
-struct RopeBatchParams { uint32_t n_head, n_head_kv, head_dim, n_rot, pos0, neox; };
+struct RopeBatchParams {
+  uint32_t n_head, n_head_kv, head_dim, n_rot, pos0, neox;
+};
 struct AttentionPrefillParams {
-  uint32_t n_head, n_head_kv, head_dim, n_q, pos0, bq, bkv;
+  uint32_t n_head, n_head_kv, head_dim, n_q, pos0, bkv;
   float scale;
 };
 
@@ -59,8 +69,9 @@ constexpr uint32_t kTileTokens = 64, kTileRows = 64;
 // The default batch: big enough that a 64-token tile row of the grid is full several times over,
 // and the activations for tinyllama-1.1b (n_ff 5632) stay ~30 MB.
 constexpr uint32_t kDefaultBatch = 512;
-// attention_prefill.comp's shared arrays: queries x head_dim <= 1024, keys x (head_dim + 1) <= 2112.
-constexpr uint32_t kAttnQueryFloats = 1024, kAttnKeyFloats = 2112;
+// attention_prefill.comp: 16 queries per workgroup; the queries and one tile of keys share 3264
+// floats of shared memory, keys padded to head_dim + 4; heads of up to 128, multiples of 4.
+constexpr uint32_t kAttnRows = 16, kAttnPoolFloats = 3264, kAttnMaxHeadDim = 128;
 
 uint32_t CeilDiv(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
@@ -74,21 +85,47 @@ std::vector<LlamaGpu::Kernel*> LlamaGpu::PrefillKernels() {
 
 Status LlamaGpu::SetPrefillBatch(uint32_t tokens) {
   if (tokens > prefill_capacity_) {
-    return MakeError("Prefill batch (", tokens, " tokens) exceeds the batch the buffers were made "
-                     "for (", prefill_capacity_, ").");
+    return MakeError("Prefill batch (", tokens,
+                     " tokens) exceeds the batch the buffers were made "
+                     "for (",
+                     prefill_capacity_, ").");
   }
   prefill_batch_ = tokens;
   return {};
 }
 
 Status LlamaGpu::InitPrefill() {
+  NN_TRY(MakePrefill());
+  // The weights went up through wgpuQueueWriteBuffer, whose copies run with the next submit: run
+  // them now, at load, so that the first prompt's time is its own (a 1B model's upload takes tens
+  // of milliseconds, as long as the whole batched prefill).
+  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+  WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
+  wgpuCommandEncoderRelease(enc);
+  wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
+  wgpuCommandBufferRelease(cmd);
+  WGPUQueueWorkDoneStatus done = WGPUQueueWorkDoneStatus_Error;
+  WGPUQueueWorkDoneCallbackInfo cb{};
+  cb.mode = WGPUCallbackMode_WaitAnyOnly;
+  cb.callback = [](WGPUQueueWorkDoneStatus status, WGPUStringView, void* u1, void*) {
+    *static_cast<WGPUQueueWorkDoneStatus*>(u1) = status;
+  };
+  cb.userdata1 = &done;
+  NN_TRY(ctx_.Wait(wgpuQueueOnSubmittedWorkDone(ctx_.queue(), cb), "the weight uploads"));
+  if (done != WGPUQueueWorkDoneStatus_Success) {
+    return MakeError("Uploading the weights failed on the GPU (status ", static_cast<int>(done), ").");
+  }
+  return {};
+}
+
+Status LlamaGpu::MakePrefill() {
   const LlamaHParams& hp = model_.hp;
-  if (hp.head_dim > kAttnQueryFloats) return {};  // no batched path: token by token
+  if (hp.head_dim > kAttnMaxHeadDim || hp.head_dim % 4 != 0) return {};  // token by token
   const uint64_t q_dim = uint64_t{hp.n_head} * hp.head_dim;
   const uint64_t kv_dim = uint64_t{hp.n_head_kv} * hp.head_dim;
   const uint64_t widest = std::max({uint64_t{hp.n_embd}, q_dim + 2 * kv_dim, uint64_t{hp.n_ff}});
-  const uint64_t limit = std::min(ctx_.limits().maxStorageBufferBindingSize,
-                                  ctx_.limits().maxBufferSize);
+  const uint64_t limit =
+      std::min(ctx_.limits().maxStorageBufferBindingSize, ctx_.limits().maxBufferSize);
   uint64_t batch = std::min<uint64_t>(kDefaultBatch, max_seq_);
   if (const char* env = std::getenv("WASMGPU_PREFILL_BATCH"); env != nullptr) {
     // Benchmarks compare batch sizes and the token-by-token path (0) with one binary.
@@ -98,18 +135,27 @@ Status LlamaGpu::InitPrefill() {
   if (batch == 0) return {};
 
   const uint32_t mm = sizeof(MatMulParams);
-  const std::span<const uint32_t> matmul_spirv[2][4] = {
-      {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
-       Words(kSpirv_matmul_q4_0)},
-      {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
-       Words(kSpirv_matmul_ffn_q4_0)}};
+  // matmul.glsl's thread blocks: 8 x 4 outputs (128 threads) or, with WASMGPU_MATMUL_TM=16,
+  // 16 x 4 (64 threads; for measurement); the same 64 x 64 tile either way.
+  const char* tm_env = std::getenv("WASMGPU_MATMUL_TM");
+  const bool tm16 = tm_env != nullptr && std::strcmp(tm_env, "16") == 0;
+  const std::span<const uint32_t> matmul_spirv[2][2][4] = {
+      {{Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
+        Words(kSpirv_matmul_q4_0)},
+       {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
+        Words(kSpirv_matmul_ffn_q4_0)}},
+      {{Words(kSpirv_matmul_t16_f32), Words(kSpirv_matmul_t16_f16), Words(kSpirv_matmul_t16_q8_0),
+        Words(kSpirv_matmul_t16_q4_0)},
+       {Words(kSpirv_matmul_ffn_t16_f32), Words(kSpirv_matmul_ffn_t16_f16),
+        Words(kSpirv_matmul_ffn_t16_q8_0), Words(kSpirv_matmul_ffn_t16_q4_0)}}};
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_batch_f32), Words(kSpirv_embed_batch_f16), Words(kSpirv_embed_batch_q8_0),
       Words(kSpirv_embed_batch_q4_0)};
   for (int kind = 0; kind < 2; ++kind) {
     for (int t = 0; t < 4; ++t) {
-      NN_TRY_ASSIGN(matmul_[kind][t], MakeKernel(matmul_spirv[kind][t], {false, false, true}, mm,
-                                                 kind == 0 ? "matmul" : "matmul_ffn"));
+      NN_TRY_ASSIGN(matmul_[kind][t],
+                    MakeKernel(matmul_spirv[tm16 ? 1 : 0][kind][t], {false, false, true}, mm,
+                               kind == 0 ? "matmul" : "matmul_ffn"));
     }
   }
   for (int t = 0; t < 4; ++t) {
@@ -141,8 +187,8 @@ Status LlamaGpu::InitPrefill() {
     PrefillLayer& P = prefill_layers_[l];
     P.attn_norm = Bind(rmsnorm_batch_, {p_x_, p_xn_, attn_norms_});
     P.ffn_norm = Bind(rmsnorm_batch_, {p_x_, p_xn_, ffn_norms_});
-    P.qkv = MakeMatMul(*L.qkv.matrix, false, p_xn_, p_qkv_, static_cast<uint32_t>(q_dim + 2 * kv_dim),
-                       false);
+    P.qkv = MakeMatMul(*L.qkv.matrix, false, p_xn_, p_qkv_,
+                       static_cast<uint32_t>(q_dim + 2 * kv_dim), false);
     P.rope = Bind(rope_batch_, {p_qkv_, L.k_cache, L.v_cache, inv_freq_});
     P.attention = Bind(attention_prefill_, {p_qkv_, L.k_cache, L.v_cache, p_attn_});
     P.wo = MakeMatMul(*L.wo.matrix, false, p_attn_, p_x_, hp.n_embd, true);
@@ -172,8 +218,12 @@ void LlamaGpu::RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uin
   wgpuComputePassEncoderSetPipeline(pass, matmul_[op.swiglu ? 1 : 0][TypeIndex(m.type)].pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
-    const MatMulParams p{n_tokens, static_cast<uint32_t>(c.rows), static_cast<uint32_t>(m.n_in),
-                         c.qoff, op.ldy, static_cast<uint32_t>(c.first_row / per_output),
+    const MatMulParams p{n_tokens,
+                         static_cast<uint32_t>(c.rows),
+                         static_cast<uint32_t>(m.n_in),
+                         c.qoff,
+                         op.ldy,
+                         static_cast<uint32_t>(c.first_row / per_output),
                          op.accumulate ? 1u : 0u};
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
@@ -196,12 +246,12 @@ void LlamaGpu::RecordPrefillBatch(WGPUComputePassEncoder pass, uint32_t first, u
     wgpuComputePassEncoderSetImmediateData(pass, 0, &ep, sizeof(ep));
     wgpuComputePassEncoderDispatchWorkgroups(pass, CeilDiv(hp.n_embd, 64), n, 1);
   }
-  const uint32_t bq = std::min(16u, kAttnQueryFloats / hp.head_dim);
-  const uint32_t bkv = std::min(32u, kAttnKeyFloats / (hp.head_dim + 1));
-  const AttentionPrefillParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, n, pos0, bq, bkv,
+  const uint32_t bkv =
+      std::min(32u, (kAttnPoolFloats - kAttnRows * hp.head_dim) / (hp.head_dim + 4));
+  const AttentionPrefillParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, n, pos0, bkv,
                                   1.0f / std::sqrt(static_cast<float>(hp.head_dim))};
-  const RopeBatchParams rp{hp.n_head, hp.n_head_kv, hp.head_dim, hp.n_rot, pos0,
-                           hp.rope_type == RopeType::kNeox ? 1u : 0u};
+  const RopeBatchParams rp{hp.n_head, hp.n_head_kv, hp.head_dim,
+                           hp.n_rot,  pos0,         hp.rope_type == RopeType::kNeox ? 1u : 0u};
   const uint32_t rope_threads = (hp.n_head + hp.n_head_kv) * (hp.head_dim / 2) + kv_dim;
   auto norm = [&](WGPUBindGroup group, uint32_t layer) {
     const RmsNormParams np{hp.n_embd, layer * hp.n_embd, hp.norm_eps};
@@ -221,7 +271,7 @@ void LlamaGpu::RecordPrefillBatch(WGPUComputePassEncoder pass, uint32_t first, u
     wgpuComputePassEncoderSetPipeline(pass, attention_prefill_.pipeline);
     wgpuComputePassEncoderSetBindGroup(pass, 0, P.attention, 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &ap, sizeof(ap));
-    wgpuComputePassEncoderDispatchWorkgroups(pass, CeilDiv(n, bq), hp.n_head, 1);
+    wgpuComputePassEncoderDispatchWorkgroups(pass, CeilDiv(n, kAttnRows), hp.n_head, 1);
     RecordMatMul(pass, P.wo, n);
     norm(P.ffn_norm, l);
     RecordMatMul(pass, P.ffn, n);

@@ -4,9 +4,11 @@
 // into shared memory, where every token row of the tile uses them; at decode time (matvec.glsl)
 // each weight is used once per token instead.
 //
-// A workgroup computes a 64 (tokens) x 64 (weight rows) tile of Y; each of its 256 threads a
-// 4 x 4 block of it (register blocking: 16 FMAs per 8 shared loads of vec4). K goes in steps of
-// one 32-block: the step's X tile and W tile (64 x 32 floats each, 16 KiB together: WebGPU's
+// A workgroup computes a 64 (tokens) x 64 (weight rows) tile of Y; each thread a TM x 4 block of
+// it (register blocking: TM x 4 x 4 FMAs per TM + 4 shared loads of vec4). TM is 8 (128
+// threads); 4 (256 threads) was 17-20 % slower on the H100 and on lavapipe
+// (bench/results/llama-h100-prefill.md), 16 (64 threads) is built for measurement. K goes in steps
+// of one 32-block: the step's X tile and W tile (64 x 32 floats each, 16 KiB together: WebGPU's
 // default workgroup storage) are stored as rows of 8 vec4 whose slots are XOR-swizzled by the
 // row, so the vec4 reads of the compute loop hit 8 different bank groups without padding.
 //
@@ -14,7 +16,13 @@
 // with SWIGLU (rows interleaved gate/up at load, see CombineRows) the thread holds both halves of
 // each of its outputs: Y[m][out_offset + n / 2] = silu(gate) * up.
 // With `accumulate` the result is added to Y (the residual adds of attn_output and ffn_down).
-layout(local_size_x = 256) in;
+#if !defined(TM)
+#define TM 8
+#endif
+#define BM 64
+#define BN 64
+#define THREADS (BM / TM * 16)
+layout(local_size_x = THREADS) in;
 
 layout(std430, binding = 0) readonly buffer Weights { uint w[]; };
 layout(std430, binding = 1) readonly buffer Xs { vec4 x4[]; };  // [m][n_in]
@@ -34,9 +42,6 @@ layout(push_constant) uniform Params {
 #define WEIGHTS_NO_DOT
 #include "weights.glsl"
 
-#define BM 64
-#define BN 64
-
 shared vec4 xs[BM * 8];  // [token row][k4 ^ (row & 7)]
 shared vec4 ws[BN * 8];  // [weight row][k4 ^ ((row >> 1) & 7)]
 
@@ -50,42 +55,51 @@ void main() {
   const uint tm = t / 16, tn = t % 16;
   const uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
   const uint nb = p.n_in / 32;
-  // Loaders. X: rows t / 8 and t / 8 + 32, vec4 t % 8 of the step (a row's 8 threads read its
-  // 128 contiguous bytes). Rows past the batch or the chunk repeat the last one; never stored.
-  const uint lx = t >> 3, lk = t & 7;
-  const uint x_row0 = min(m0 + lx, p.m - 1) * (p.n_in / 4) + lk;
-  const uint x_row1 = min(m0 + lx + 32, p.m - 1) * (p.n_in / 4) + lk;
-  // W: row t / 4, weights 4 q .. 4 q + 3 and 16 + 4 q .. 16 + 4 q + 3 of the block (q = t % 4):
-  // for Q4_0 the low and high nibbles of one quant word.
-  const uint lw = t >> 2, lq = t & 3;
-  const uint w_block0 = min(n0 + lw, p.rows - 1) * nb;
+  // Loaders. X: vec4 v % 8 of tile row v / 8 for v = t, t + THREADS, ... (a row's 8 threads read
+  // its 128 contiguous bytes). Rows past the batch or the chunk repeat the last one; never stored.
+  uint x_src[BM * 8 / THREADS];
+  for (uint r = 0; r < BM * 8 / THREADS; ++r) {
+    const uint v = t + r * THREADS;
+    x_src[r] = min(m0 + (v >> 3), p.m - 1) * (p.n_in / 4) + (v & 7);
+  }
+  // W: for v = t, t + THREADS, ...: tile row v / 4, weights 4 q .. 4 q + 3 and 16 + 4 q ..
+  // 16 + 4 q + 3 of the block (q = v % 4): for Q4_0 the low and high nibbles of one quant word.
+  uint w_src[BN * 4 / THREADS];
+  for (uint r = 0; r < BN * 4 / THREADS; ++r) {
+    w_src[r] = min(n0 + ((t + r * THREADS) >> 2), p.rows - 1) * nb;
+  }
 
-  vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));  // acc[i][j]
+  vec4 acc[TM];  // acc[i][j]: token row tm * TM + i, weight row WRow(tn, j)
+  for (uint i = 0; i < TM; ++i) acc[i] = vec4(0.0);
   for (uint kb = 0; kb < nb; ++kb) {
-    xs[XSlot(lx, lk)] = x4[x_row0 + kb * 8];
-    xs[XSlot(lx + 32, lk)] = x4[x_row1 + kb * 8];
-    const uint b = w_block0 + kb;
-    vec4 lo, hi;
-    for (uint i = 0; i < 4; ++i) {
-      lo[i] = BlockWeight(b, 4 * lq + i);
-      hi[i] = BlockWeight(b, 16 + 4 * lq + i);
+    for (uint r = 0; r < BM * 8 / THREADS; ++r) {
+      const uint v = t + r * THREADS;
+      xs[XSlot(v >> 3, v & 7)] = x4[x_src[r] + kb * 8];
     }
-    ws[WSlot(lw, lq)] = lo;
-    ws[WSlot(lw, lq + 4)] = hi;
+    for (uint r = 0; r < BN * 4 / THREADS; ++r) {
+      const uint v = t + r * THREADS, q = v & 3, b = w_src[r] + kb;
+      vec4 lo, hi;
+      for (uint i = 0; i < 4; ++i) {
+        lo[i] = BlockWeight(b, 4 * q + i);
+        hi[i] = BlockWeight(b, 16 + 4 * q + i);
+      }
+      ws[WSlot(v >> 2, q)] = lo;
+      ws[WSlot(v >> 2, q + 4)] = hi;
+    }
     barrier();
     for (uint k4 = 0; k4 < 8; ++k4) {
-      vec4 a[4], c[4];
-      for (uint i = 0; i < 4; ++i) a[i] = xs[XSlot(tm * 4 + i, k4)];
+      vec4 c[4];
       for (uint j = 0; j < 4; ++j) c[j] = ws[WSlot(WRow(tn, j), k4)];
-      for (uint i = 0; i < 4; ++i) {
-        acc[i] += vec4(dot(a[i], c[0]), dot(a[i], c[1]), dot(a[i], c[2]), dot(a[i], c[3]));
+      for (uint i = 0; i < TM; ++i) {
+        const vec4 a = xs[XSlot(tm * TM + i, k4)];
+        acc[i] += vec4(dot(a, c[0]), dot(a, c[1]), dot(a, c[2]), dot(a, c[3]));
       }
     }
     barrier();
   }
 
-  for (uint i = 0; i < 4; ++i) {
-    const uint m = m0 + tm * 4 + i;
+  for (uint i = 0; i < TM; ++i) {
+    const uint m = m0 + tm * TM + i;
     if (m >= p.m) break;
     const uint yrow = m * p.ldy + p.out_offset;
 #if defined(SWIGLU)
