@@ -28,6 +28,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "nn/generate.h"
 #include "nn/gguf.h"
 #include "nn/gpu/gpu_context.h"
 #include "nn/gpu/llama_gpu.h"
@@ -226,38 +227,33 @@ int main(int argc, char** argv) {
   const auto t_loaded = std::chrono::steady_clock::now();
 
   wasmgpu::nn::Sampler sampler(o.sampling);
-  std::string text, logits_json;
-  std::vector<int32_t> generated;
+  std::string logits_json;
   // The prompt in one submit (only the last position's logits come back), then one submit per
   // generated token.
-  auto logits = (*gpu)->Prefill(std::span<const int32_t>(tokens.data(), n_prompt), 0);
-  if (!logits.ok()) return Fail("prompt", logits.error());
-  const auto t_prompt = std::chrono::steady_clock::now();
-  while (generated.size() < static_cast<size_t>(o.n_predict)) {
-    if (o.json && o.logits_k > 0) {
-      if (!logits_json.empty()) logits_json += ",";
-      logits_json += TopLogitsJson(*logits, o.logits_k);
-    }
-    const int32_t next = sampler.Sample(*logits, tokens);
-    if (next == (*tokenizer)->eos()) break;
-    const std::string piece = (*tokenizer)->DecodeToken(tokens.back(), next);
-    tokens.push_back(next);
-    generated.push_back(next);
-    text += piece;
-    if (!o.json) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-      std::fflush(stdout);
-    }
-    if (generated.size() >= static_cast<size_t>(o.n_predict)) break;
-    if (!o.stop.empty() && text.find(o.stop) != std::string::npos) break;
-    const uint32_t pos = static_cast<uint32_t>(tokens.size() - 1);
-    if (pos >= max_seq) break;  // the context is full
-    logits = (*gpu)->Forward(next, pos);
-    if (!logits.ok()) return Fail("forward", logits.error());
-  }
-  const auto t_end = std::chrono::steady_clock::now();
-  const double load_s = Seconds(t_start, t_loaded), prompt_s = Seconds(t_loaded, t_prompt),
-               gen_s = Seconds(t_prompt, t_end);
+  wasmgpu::nn::LogitSource source;
+  source.prefill = [&](std::span<const int32_t> prompt) { return (*gpu)->Prefill(prompt, 0); };
+  source.forward = [&](int32_t token, uint32_t pos) { return (*gpu)->Forward(token, pos); };
+  wasmgpu::nn::GenerateParams params;
+  params.n_predict = o.n_predict;
+  params.max_seq = max_seq;
+  params.stop = o.stop;
+  auto run = wasmgpu::nn::Generate(
+      source, **tokenizer, sampler, tokens, params,
+      [&](int32_t, const std::string& piece, std::span<const float> logits) {
+        if (o.json && o.logits_k > 0) {
+          if (!logits_json.empty()) logits_json += ",";
+          logits_json += TopLogitsJson(logits, o.logits_k);
+        }
+        if (!o.json) {
+          std::fwrite(piece.data(), 1, piece.size(), stdout);
+          std::fflush(stdout);
+        }
+      });
+  if (!run.ok()) return Fail("generate", run.error());
+  const std::vector<int32_t>& generated = run->tokens;
+  const std::string& text = run->text;
+  const double load_s = Seconds(t_start, t_loaded), prompt_s = run->prompt_s,
+               gen_s = run->generate_s;
   const double prompt_tps = n_prompt / std::max(prompt_s, 1e-9);
   const double gen_tps = generated.size() / std::max(gen_s, 1e-9);
 

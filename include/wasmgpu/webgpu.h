@@ -965,6 +965,123 @@ WGPU_EXPORT void wgpuShaderModuleSetLabel(WGPUShaderModule shaderModule, WGPUStr
 WGPU_EXPORT void wgpuShaderModuleAddRef(WGPUShaderModule shaderModule) WGPU_FUNCTION_ATTRIBUTE;
 WGPU_EXPORT void wgpuShaderModuleRelease(WGPUShaderModule shaderModule) WGPU_FUNCTION_ATTRIBUTE;
 
+#if defined(__wasm__)
+/* Guests: every function above is an import of module "wasmgpu" whose import name is the C
+ * function name. The explicit import_name is what lets wasm-ld leave these symbols undefined
+ * (for the runtime to resolve) without -Wl,--allow-undefined, which would also hide typos in
+ * the guest's own symbols. Each function is redeclared here with its name rather than
+ * annotated in place, so the declarations above keep the standard header's shape. A function
+ * declared above but missing here fails to link in a guest that calls it (tests/gpu_unit
+ * links one that calls every function). */
+#define WGPU_WASM_IMPORT(name) \
+  __typeof__(name) name __attribute__((import_module("wasmgpu"), import_name(#name)))
+WGPU_WASM_IMPORT(wgpuCreateInstance);
+WGPU_WASM_IMPORT(wgpuGetInstanceFeatures);
+WGPU_WASM_IMPORT(wgpuGetInstanceLimits);
+WGPU_WASM_IMPORT(wgpuHasInstanceFeature);
+WGPU_WASM_IMPORT(wgpuInstanceProcessEvents);
+WGPU_WASM_IMPORT(wgpuInstanceRequestAdapter);
+WGPU_WASM_IMPORT(wgpuInstanceWaitAny);
+WGPU_WASM_IMPORT(wgpuInstanceEnumerateAdapters);
+WGPU_WASM_IMPORT(wgpuInstanceAddRef);
+WGPU_WASM_IMPORT(wgpuInstanceRelease);
+WGPU_WASM_IMPORT(wgpuAdapterGetFeatures);
+WGPU_WASM_IMPORT(wgpuAdapterGetInfo);
+WGPU_WASM_IMPORT(wgpuAdapterGetLimits);
+WGPU_WASM_IMPORT(wgpuAdapterHasFeature);
+WGPU_WASM_IMPORT(wgpuAdapterRequestDevice);
+WGPU_WASM_IMPORT(wgpuAdapterAddRef);
+WGPU_WASM_IMPORT(wgpuAdapterRelease);
+WGPU_WASM_IMPORT(wgpuAdapterInfoFreeMembers);
+WGPU_WASM_IMPORT(wgpuSupportedFeaturesFreeMembers);
+WGPU_WASM_IMPORT(wgpuSupportedInstanceFeaturesFreeMembers);
+WGPU_WASM_IMPORT(wgpuBindGroupSetLabel);
+WGPU_WASM_IMPORT(wgpuBindGroupAddRef);
+WGPU_WASM_IMPORT(wgpuBindGroupRelease);
+WGPU_WASM_IMPORT(wgpuBindGroupLayoutSetLabel);
+WGPU_WASM_IMPORT(wgpuBindGroupLayoutAddRef);
+WGPU_WASM_IMPORT(wgpuBindGroupLayoutRelease);
+WGPU_WASM_IMPORT(wgpuBufferDestroy);
+WGPU_WASM_IMPORT(wgpuBufferGetConstMappedRange);
+WGPU_WASM_IMPORT(wgpuBufferGetMappedRange);
+WGPU_WASM_IMPORT(wgpuBufferGetMapState);
+WGPU_WASM_IMPORT(wgpuBufferGetSize);
+WGPU_WASM_IMPORT(wgpuBufferGetUsage);
+WGPU_WASM_IMPORT(wgpuBufferMapAsync);
+WGPU_WASM_IMPORT(wgpuBufferReadMappedRange);
+WGPU_WASM_IMPORT(wgpuBufferWriteMappedRange);
+WGPU_WASM_IMPORT(wgpuBufferSetLabel);
+WGPU_WASM_IMPORT(wgpuBufferUnmap);
+WGPU_WASM_IMPORT(wgpuBufferAddRef);
+WGPU_WASM_IMPORT(wgpuBufferRelease);
+WGPU_WASM_IMPORT(wgpuCommandBufferSetLabel);
+WGPU_WASM_IMPORT(wgpuCommandBufferAddRef);
+WGPU_WASM_IMPORT(wgpuCommandBufferRelease);
+WGPU_WASM_IMPORT(wgpuCommandEncoderBeginComputePass);
+WGPU_WASM_IMPORT(wgpuCommandEncoderClearBuffer);
+WGPU_WASM_IMPORT(wgpuCommandEncoderCopyBufferToBuffer);
+WGPU_WASM_IMPORT(wgpuCommandEncoderFinish);
+WGPU_WASM_IMPORT(wgpuCommandEncoderResolveQuerySet);
+WGPU_WASM_IMPORT(wgpuCommandEncoderSetLabel);
+WGPU_WASM_IMPORT(wgpuCommandEncoderWriteTimestamp);
+WGPU_WASM_IMPORT(wgpuCommandEncoderAddRef);
+WGPU_WASM_IMPORT(wgpuCommandEncoderRelease);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderDispatchWorkgroups);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderDispatchWorkgroupsIndirect);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderEnd);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderSetBindGroup);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderSetImmediateData);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderSetLabel);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderSetPipeline);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderAddRef);
+WGPU_WASM_IMPORT(wgpuComputePassEncoderRelease);
+WGPU_WASM_IMPORT(wgpuComputePipelineGetBindGroupLayout);
+WGPU_WASM_IMPORT(wgpuComputePipelineSetLabel);
+WGPU_WASM_IMPORT(wgpuComputePipelineAddRef);
+WGPU_WASM_IMPORT(wgpuComputePipelineRelease);
+WGPU_WASM_IMPORT(wgpuDeviceCreateBindGroup);
+WGPU_WASM_IMPORT(wgpuDeviceCreateBindGroupLayout);
+WGPU_WASM_IMPORT(wgpuDeviceCreateBuffer);
+WGPU_WASM_IMPORT(wgpuDeviceCreateCommandEncoder);
+WGPU_WASM_IMPORT(wgpuDeviceCreateComputePipeline);
+WGPU_WASM_IMPORT(wgpuDeviceCreateComputePipelineAsync);
+WGPU_WASM_IMPORT(wgpuDeviceCreatePipelineLayout);
+WGPU_WASM_IMPORT(wgpuDeviceCreateQuerySet);
+WGPU_WASM_IMPORT(wgpuDeviceCreateShaderModule);
+WGPU_WASM_IMPORT(wgpuDeviceDestroy);
+WGPU_WASM_IMPORT(wgpuDeviceGetAdapterInfo);
+WGPU_WASM_IMPORT(wgpuDeviceGetFeatures);
+WGPU_WASM_IMPORT(wgpuDeviceGetLimits);
+WGPU_WASM_IMPORT(wgpuDeviceGetLostFuture);
+WGPU_WASM_IMPORT(wgpuDeviceGetQueue);
+WGPU_WASM_IMPORT(wgpuDeviceHasFeature);
+WGPU_WASM_IMPORT(wgpuDevicePopErrorScope);
+WGPU_WASM_IMPORT(wgpuDevicePushErrorScope);
+WGPU_WASM_IMPORT(wgpuDeviceSetLabel);
+WGPU_WASM_IMPORT(wgpuDeviceAddRef);
+WGPU_WASM_IMPORT(wgpuDeviceRelease);
+WGPU_WASM_IMPORT(wgpuPipelineLayoutSetLabel);
+WGPU_WASM_IMPORT(wgpuPipelineLayoutAddRef);
+WGPU_WASM_IMPORT(wgpuPipelineLayoutRelease);
+WGPU_WASM_IMPORT(wgpuQuerySetDestroy);
+WGPU_WASM_IMPORT(wgpuQuerySetGetCount);
+WGPU_WASM_IMPORT(wgpuQuerySetGetType);
+WGPU_WASM_IMPORT(wgpuQuerySetSetLabel);
+WGPU_WASM_IMPORT(wgpuQuerySetAddRef);
+WGPU_WASM_IMPORT(wgpuQuerySetRelease);
+WGPU_WASM_IMPORT(wgpuQueueOnSubmittedWorkDone);
+WGPU_WASM_IMPORT(wgpuQueueSetLabel);
+WGPU_WASM_IMPORT(wgpuQueueSubmit);
+WGPU_WASM_IMPORT(wgpuQueueWriteBuffer);
+WGPU_WASM_IMPORT(wgpuQueueAddRef);
+WGPU_WASM_IMPORT(wgpuQueueRelease);
+WGPU_WASM_IMPORT(wgpuShaderModuleGetCompilationInfo);
+WGPU_WASM_IMPORT(wgpuShaderModuleSetLabel);
+WGPU_WASM_IMPORT(wgpuShaderModuleAddRef);
+WGPU_WASM_IMPORT(wgpuShaderModuleRelease);
+#undef WGPU_WASM_IMPORT
+#endif /* __wasm__ */
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

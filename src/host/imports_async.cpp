@@ -68,9 +68,6 @@ void OnRequestDevice(WGPURequestDeviceStatus status, WGPUDevice device, WGPUStri
       wgpuDeviceRelease(device);
     } else {
       handle = s.Adopt(Kind::kDevice, device, 0);
-      if (ctx->buffer < s.uncaptured.size()) {
-        s.uncaptured_by_device[handle] = s.uncaptured[ctx->buffer].get();
-      }
     }
   }
   Delivery d;

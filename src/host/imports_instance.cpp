@@ -454,7 +454,7 @@ uint64_t AdapterRequestDevice(GpuState& s, uint32_t adapter, uint32_t desc_ptr,
   WGPURequestDeviceCallbackInfo cb{};
   cb.mode = kNativeMode;
   cb.callback = &OnRequestDevice;
-  cb.userdata1 = NewCtx(s, info, 0, static_cast<uint32_t>(s.uncaptured.size() - 1));
+  cb.userdata1 = NewCtx(s, info);
   return wgpuAdapterRequestDevice(native, &desc, cb).id;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "gpu/embedder.h"
 #include "host/native.h"
 
 namespace wasmgpu::host {
@@ -174,21 +175,15 @@ void GpuState::GuestFree(uint32_t ptr) {
 }
 
 void GpuState::ValidationErrorOn(uint32_t device, std::string message) {
-  auto it = uncaptured_by_device.find(device);
-  if (it == uncaptured_by_device.end() || it->second->callback == 0 || tearing_down) {
+  // Into the native device, so that it reaches the guest's error scopes or, through
+  // OnUncapturedError, its uncaptured-error callback, exactly like an error libwasmgpu found.
+  auto* native = Native<WGPUDevice>(device, Kind::kDevice);
+  WGPUStringView text{message.data(), message.size()};
+  if (native == nullptr ||
+      wasmgpuDeviceInjectError(native, WGPUErrorType_Validation, text) != WGPUStatus_Success) {
+    // No live device to report on (the object's device is gone): nowhere else to say it.
     std::fprintf(stderr, "wasmgpu: uncaptured validation error: %s\n", message.c_str());
-    return;
   }
-  Delivery d;
-  d.shape = Delivery::Shape::kDeviceTypeMessage;
-  d.what = "WGPUUncapturedErrorCallback";
-  d.fn = it->second->callback;
-  d.userdata1 = it->second->userdata1;
-  d.userdata2 = it->second->userdata2;
-  d.status = device;
-  d.value = WGPUErrorType_Validation;
-  d.message = std::move(message);
-  deliveries.push_back(std::move(d));
 }
 
 bool GpuState::Deliver() {

@@ -98,7 +98,6 @@ class GpuState final : public wasm::HostState {
   std::unordered_map<uint32_t, uint32_t> device_alignment; // device handle -> alignment
   // The guests' uncaptured-error callbacks, one per device requested (native userdata2).
   std::vector<std::unique_ptr<guest::UncapturedErrorCallbackInfo>> uncaptured;
-  std::unordered_map<uint32_t, const guest::UncapturedErrorCallbackInfo*> uncaptured_by_device;
   bool deliver_pending = false;  // run queued guest callbacks when the import returns
   std::string trap_message;  // set by a GuestCall; the wrapper traps with it
   std::string scratch;       // message text being delivered
@@ -120,9 +119,9 @@ class GpuState final : public wasm::HostState {
   uint32_t GuestMalloc(uint32_t size, std::string* error);
   void GuestFree(uint32_t ptr);
 
-  // A validation error the host found on `device` (a guest handle): queued for the guest's
-  // uncaptured-error callback, or printed on stderr when it has none. libwasmgpu exports no way
-  // to feed an error into a device's error scopes, so scopes do not capture these.
+  // A validation error the host found on `device` (a guest handle), reported through the
+  // native device (wasmgpuDeviceInjectError): the guest's error scopes capture it, else its
+  // uncaptured-error callback gets it. Printed on stderr when the device is not live.
   void ValidationErrorOn(uint32_t device, std::string message);
 
   // Runs queued guest callbacks. Returns false when a callback trapped or was not callable;

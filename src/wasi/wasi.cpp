@@ -3,7 +3,9 @@
 // Struct layouts are those of the preview1 witx (wasi_types.h has the fs ones).
 #include "wasi/wasi.h"
 
+#include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -156,11 +158,14 @@ uint32_t SchedYield(Instance*) {
   return kOk;
 }
 
-// poll_oneoff: clock subscriptions sleep until the earliest deadline; fd subscriptions are
-// reported ready at once (regular files and terminals are, for the sizes guests ask).
+// poll_oneoff: waits with ppoll(2) until one of the fd subscriptions is ready on its host fd or
+// the earliest clock deadline passes, then reports everything ready at that moment (each ready
+// fd, each clock whose deadline has passed). Bad subscriptions (unknown clock, fd not open or a
+// directory) are reported at once with their error.
 // subscription (48 bytes): userdata u64 @0, tag u8 @8, clock: id u32 @16, timeout u64 @24,
 // precision u64 @32, flags u16 @40 (1 = absolute); fd_read/fd_write: fd u32 @16.
-// event (32 bytes): userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24.
+// event (32 bytes): userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24
+// (1 = hangup).
 uint32_t PollOneoff(Instance* inst, uint32_t in, uint32_t out, uint32_t nsubs,
                     uint32_t nevents_ptr) {
   if (nsubs == 0) return E(Errno::kInval);
@@ -171,11 +176,15 @@ uint32_t PollOneoff(Instance* inst, uint32_t in, uint32_t out, uint32_t nsubs,
   struct Sub {
     uint64_t userdata;
     uint8_t tag;
-    clockid_t clock;
-    uint64_t deadline;  // absolute ns on `clock`
+    Errno error = Errno::kSuccess;  // reported at once when set
+    clockid_t clock = CLOCK_MONOTONIC;
+    uint64_t deadline = 0;  // absolute ns on `clock`
+    int poll_index = -1;    // into `fds`
   };
   std::vector<Sub> subs(nsubs);
-  bool any_fd = false;
+  std::vector<pollfd> fds;
+  bool any_error = false;
+  bool any_clock = false;
   for (uint32_t i = 0; i < nsubs; ++i) {
     uint64_t base = in + uint64_t{i} * 48;
     Sub& s = subs[i];
@@ -190,52 +199,91 @@ uint32_t PollOneoff(Instance* inst, uint32_t in, uint32_t out, uint32_t nsubs,
       inst->Load(base + 40, &flags);
       if (!HostClock(id, &s.clock) || s.clock == CLOCK_PROCESS_CPUTIME_ID ||
           s.clock == CLOCK_THREAD_CPUTIME_ID) {
-        s.clock = CLOCK_MONOTONIC;
-        s.deadline = 0;  // reported at once with EINVAL below
-        s.tag = 0xff;
+        s.error = Errno::kInval;
+        any_error = true;
         continue;
       }
+      any_clock = true;
       timespec now{};
       clock_gettime(s.clock, &now);
       s.deadline = (flags & 1) != 0 ? timeout : ToNs(now) + std::min(timeout, UINT64_MAX - ToNs(now));
     } else if (s.tag == 1 || s.tag == 2) {
-      any_fd = true;
+      uint32_t fd = 0;
+      inst->Load(base + 16, &fd);
+      int host_fd = -1;
+      s.error = State(inst)->fds().HostFdForPoll(fd, s.tag == 2, &host_fd);
+      if (s.error != Errno::kSuccess) {
+        any_error = true;
+        continue;
+      }
+      s.poll_index = static_cast<int>(fds.size());
+      fds.push_back({host_fd, static_cast<short>(s.tag == 1 ? POLLIN : POLLOUT), 0});
     } else {
       return E(Errno::kInval);
     }
   }
-  // Sleep until the earliest clock deadline unless something is ready now.
-  bool any_bad = std::any_of(subs.begin(), subs.end(), [](const Sub& s) { return s.tag == 0xff; });
-  if (!any_fd && !any_bad) {
-    const Sub* first = &subs[0];
+  auto clock_due = [](const Sub& s) {
+    timespec now{};
+    clock_gettime(s.clock, &now);
+    return ToNs(now) >= s.deadline;
+  };
+  for (;;) {
+    // The wait: none when an error is to be reported, else until the earliest deadline (each
+    // clock's remaining time measured on that clock), else until an fd is ready.
+    uint64_t wait_ns = any_error ? 0 : UINT64_MAX;
     for (const Sub& s : subs) {
-      if (s.deadline < first->deadline) first = &s;  // same clock kinds compare fine per clock
+      if (s.tag != 0 || s.error != Errno::kSuccess) continue;
+      timespec now{};
+      clock_gettime(s.clock, &now);
+      wait_ns = std::min(wait_ns, s.deadline > ToNs(now) ? s.deadline - ToNs(now) : 0);
     }
-    timespec ts{static_cast<time_t>(first->deadline / 1000000000ull),
-                static_cast<long>(first->deadline % 1000000000ull)};
-    while (clock_nanosleep(first->clock, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-      // The watchdog interrupts sleeps; give control back so the guest can be stopped.
+    timespec ts{static_cast<time_t>(std::min<uint64_t>(wait_ns / 1000000000ull, INT32_MAX)),
+                static_cast<long>(wait_ns % 1000000000ull)};
+    int ready = ppoll(fds.data(), fds.size(), wait_ns == UINT64_MAX ? nullptr : &ts, nullptr);
+    if (ready < 0) {
+      if (errno != EINTR) return E(Errno::kIo);
+      // The watchdog interrupts waits; give control back so the guest can be stopped.
       if (inst->interrupt_requested()) return E(Errno::kIntr);
+      continue;
     }
+    if (ready > 0 || any_error) break;
+    if (any_clock && std::any_of(subs.begin(), subs.end(), [&](const Sub& s) {
+          return s.tag == 0 && s.error == Errno::kSuccess && clock_due(s);
+        })) {
+      break;
+    }
+    // Woken early (a realtime clock stepped, say): wait again.
   }
   uint32_t n = 0;
   for (const Sub& s : subs) {
-    uint16_t error = 0;
-    uint8_t type = s.tag;
-    if (s.tag == 0) {
-      timespec now{};
-      clock_gettime(s.clock, &now);
-      if (any_fd || ToNs(now) < s.deadline) continue;
-    } else if (s.tag == 0xff) {
-      type = 0;
-      error = static_cast<uint16_t>(Errno::kInval);
+    uint16_t error = static_cast<uint16_t>(s.error);
+    uint64_t nbytes = 0;
+    uint16_t flags = 0;
+    if (s.error == Errno::kSuccess) {
+      if (s.tag == 0) {
+        if (!clock_due(s)) continue;
+      } else {
+        const pollfd& p = fds[static_cast<size_t>(s.poll_index)];
+        if (p.revents == 0) continue;
+        if ((p.revents & POLLNVAL) != 0) {
+          error = static_cast<uint16_t>(Errno::kBadf);
+        } else if ((p.revents & POLLERR) != 0 && (p.revents & (POLLIN | POLLOUT)) == 0) {
+          error = static_cast<uint16_t>(Errno::kIo);
+        }
+        if ((p.revents & POLLHUP) != 0) flags = 1;
+        int available = 0;
+        if (s.tag == 1 && ioctl(p.fd, FIONREAD, &available) == 0 && available > 0) {
+          nbytes = static_cast<uint64_t>(available);
+        }
+      }
     }
     uint64_t ev = out + uint64_t{n} * 32;
     std::memset(inst->Span(ev, 32), 0, 32);
     inst->Store(ev, s.userdata);
     inst->Store(ev + 8, error);
-    inst->Store(ev + 10, type);
-    if (type == 1 || type == 2) inst->Store(ev + 16, uint64_t{1});
+    inst->Store(ev + 10, s.tag);
+    inst->Store(ev + 16, nbytes);
+    inst->Store(ev + 24, flags);
     ++n;
   }
   inst->Store(nevents_ptr, n);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -41,12 +42,13 @@ constexpr char kRuntimeVersion[] = "wasmgpu-wasm-runtime-1";
 // missing one is a load error rather than a crash mid-run, and so no lazy-binding resolver ever
 // runs (the timeout handler only interrupts code inside the object). -ffp-contract=off: wasm
 // forbids fusing a*b+c into one FMA (a different rounding); GCC fuses by default where the
-// target has FMA (aarch64, -march=native).
+// target has FMA (aarch64, -march=native). -g1: line tables with inlining records (no types or
+// variables; the code is the same as without it), so that a trap inside a function the C
+// compiler inlined into its caller still names the function (FunctionNameAt).
 const std::vector<std::string>& CompileFlags() {
   static const std::vector<std::string> flags = {
-      "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-ffp-contract=off", "-DNDEBUG", "-w",
-      "-Wl,-z,now",
-      "-Wl,-z,noexecstack"};
+      "-O2", "-g1", "-shared", "-fPIC", "-fvisibility=hidden", "-ffp-contract=off", "-DNDEBUG",
+      "-w", "-Wl,-z,now", "-Wl,-z,noexecstack"};
   return flags;
 }
 
@@ -115,6 +117,63 @@ int Spawn(const std::vector<std::string>& argv, const std::string& log) {
     if (errno != EINTR) return -1;
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs argv with stdout captured (stderr and stdin on /dev/null); "" on any failure.
+std::string SpawnCapture(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return "";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  std::string out;
+  if (rc == 0) {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = read(fds[0], buf, sizeof(buf));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fds[0]);
+  if (rc != 0) return "";
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return "";
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : "";
+}
+
+// The innermost wasm function at `offset` in `object`, read from its debug info (-g1) with
+// binutils' addr2line, which follows the records of inlined calls: when the C compiler inlined
+// the trapping function into its caller, the symbol table only knows the caller. "" when
+// addr2line is missing or finds no wasm function (the caller then falls back to the symbols).
+std::string InlinedWasmFunctionAt(const std::string& object, uint64_t offset) {
+  static const std::string addr2line = FindProgram("addr2line");
+  if (addr2line.empty()) return "";
+  std::string out =
+      SpawnCapture({addr2line, "-f", "-i", "-e", object, fmt::format("{:#x}", offset)});
+  // Pairs of lines, innermost frame first: "function\nfile:line\n". Frames of wasm2c's own
+  // inline helpers (i32_load, ...) are skipped; wasm functions are the "w2c_" ones.
+  size_t at = 0;
+  for (int line = 0; at < out.size(); ++line) {
+    size_t end = out.find('\n', at);
+    if (end == std::string::npos) end = out.size();
+    std::string_view text(out.data() + at, end - at);
+    at = end + 1;
+    if (line % 2 == 0 && text.rfind("w2c_", 0) == 0) return WasmNameOfSymbol(text);
+  }
+  return "";
 }
 
 struct PhdrQuery {
@@ -222,6 +281,9 @@ std::string Module::FunctionNameAt(uintptr_t pc) const {
     return true;
   };
   uint64_t target = pc - load_bias_;
+  if (std::string inlined = InlinedWasmFunctionAt(object_path_, target); !inlined.empty()) {
+    return inlined;
+  }
   for (size_t i = 0; i < eh.e_shnum; ++i) {
     Elf64_Shdr sh;
     if (!section(i, &sh) || sh.sh_type != SHT_SYMTAB) continue;
@@ -269,6 +331,15 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   }
   if (const char* keep = std::getenv("WASMGPU_KEEP_C"); keep != nullptr && keep[0] == '1') {
     options_.keep_c = true;  // debugging: leave the generated C in the cache's tmp.* folder
+  }
+  cache_max_bytes_ = options_.cache_max_bytes;
+  if (cache_max_bytes_ == 0) {
+    const char* max_mb = std::getenv("WASMGPU_CACHE_MAX_MB");
+    char* end = nullptr;
+    unsigned long long mb = max_mb != nullptr ? std::strtoull(max_mb, &end, 10) : 0;
+    cache_max_bytes_ = max_mb != nullptr && end != max_mb && *end == '\0' && mb > 0
+                           ? std::min<unsigned long long>(mb, 1ull << 40) << 20
+                           : kDefaultCacheMaxBytes;
   }
   compiler_ = options_.compiler;
   if (compiler_.empty()) {
@@ -373,10 +444,82 @@ Result<std::string> Engine::EnsureCompiled(std::span<const uint8_t> bytes, const
   *compiled = false;
   TRY_ASSIGN(std::string key, CacheKey(bytes));
   std::string path = output.empty() ? cache_dir_ + "/" + key + ".so" : output;
-  if (output.empty() && access(path.c_str(), R_OK) == 0) return path;
+  if (output.empty() && access(path.c_str(), R_OK) == 0) {
+    // A hit marks the object recently used for eviction (mtime, since atime is often not
+    // kept); a read-only cache simply keeps its old times.
+    utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+    return path;
+  }
   TRY(Compile(bytes, name, registry, path));
   *compiled = true;
+  if (output.empty()) EvictCache(path);
   return path;
+}
+
+namespace {
+
+struct CachedObject {
+  std::string path;
+  uint64_t bytes;
+  fs::file_time_type used;
+};
+
+// The compiled objects in `dir`: "<key>.so", regular files (temporaries are "*.so.tmp<pid>" or
+// in tmp.* folders, and are left alone).
+std::vector<CachedObject> ListCachedObjects(const std::string& dir) {
+  std::vector<CachedObject> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.extension() != ".so") continue;
+    std::error_code e1, e2, e3;
+    if (!it->is_regular_file(e1) || e1) continue;
+    uint64_t size = it->file_size(e2);
+    fs::file_time_type used = fs::last_write_time(p, e3);
+    if (e2 || e3) continue;  // deleted meanwhile by another process's eviction
+    out.push_back({p.string(), size, used});
+  }
+  return out;
+}
+
+}  // namespace
+
+CacheInfo Engine::GetCacheInfo() const {
+  CacheInfo info{cache_dir_, 0, 0, cache_max_bytes_};
+  for (const CachedObject& o : ListCachedObjects(cache_dir_)) {
+    ++info.entries;
+    info.bytes += o.bytes;
+  }
+  return info;
+}
+
+Result<CacheInfo> Engine::ClearCache() {
+  CacheInfo before = GetCacheInfo();
+  for (const CachedObject& o : ListCachedObjects(cache_dir_)) {
+    if (std::remove(o.path.c_str()) != 0 && errno != ENOENT) {
+      return MakeError(ErrorKind::kOther, "Could not delete {}: {}.", o.path, ErrnoText(errno));
+    }
+  }
+  return before;
+}
+
+void Engine::EvictCache(const std::string& keep) {
+  std::vector<CachedObject> objects = ListCachedObjects(cache_dir_);
+  uint64_t total = 0;
+  for (const CachedObject& o : objects) total += o.bytes;
+  if (total <= cache_max_bytes_) return;
+  std::sort(objects.begin(), objects.end(),
+            [](const CachedObject& a, const CachedObject& b) { return a.used < b.used; });
+  std::error_code ec;
+  fs::path kept = fs::weakly_canonical(keep, ec);
+  for (const CachedObject& o : objects) {
+    if (total <= cache_max_bytes_) break;
+    std::error_code same_ec;
+    if (o.path == keep || (!ec && fs::weakly_canonical(o.path, same_ec) == kept)) continue;
+    // Another process may be between its access() and dlopen() of this object: its dlopen
+    // then fails and it compiles the module again (LoadBytes), so deleting is safe.
+    if (std::remove(o.path.c_str()) == 0 || errno == ENOENT) total -= o.bytes;
+  }
 }
 
 Result<std::string> Engine::CompileFile(const std::string& path, const HostRegistry& registry,

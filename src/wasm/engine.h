@@ -44,7 +44,9 @@ class Module {
   // Executable range of the object: the timeout handler only interrupts code inside it.
   uintptr_t code_begin() const { return code_begin_; }
   uintptr_t code_end() const { return code_end_; }
-  // The wasm function containing `pc` (from the object's symbol table), or "" if unknown.
+  // The wasm function containing `pc`, or "" if unknown: the innermost one from the object's
+  // debug info when addr2line is available (so a function inlined into its caller is named),
+  // else from the symbol table (which names the caller, or the export it was inlined into).
   std::string FunctionNameAt(uintptr_t pc) const;
 
  private:
@@ -68,6 +70,20 @@ struct EngineOptions {
   std::string compiler;    // empty: $WASMGPU_CC, else "cc"
   bool progress = false;   // stage lines on stderr (the CLI sets it when stderr is a terminal)
   bool keep_c = false;     // keep the generated C next to the object (debugging)
+  // Size cap of the cache folder's compiled objects; 0: $WASMGPU_CACHE_MAX_MB MiB if set, else
+  // kDefaultCacheMaxBytes. After each compilation the least recently used objects (by mtime,
+  // which a cache hit refreshes) are deleted until the rest fit; the newest is always kept.
+  uint64_t cache_max_bytes = 0;
+};
+
+inline constexpr uint64_t kDefaultCacheMaxBytes = uint64_t{1} << 30;  // 1 GiB
+
+// What the compile cache holds (`wasmgpu cache`).
+struct CacheInfo {
+  std::string dir;
+  uint64_t entries = 0;      // compiled objects (*.so)
+  uint64_t bytes = 0;        // their total size
+  uint64_t max_bytes = 0;    // the cap eviction keeps them under
 };
 
 class Engine {
@@ -85,6 +101,13 @@ class Engine {
                                   const std::string& output);
 
   const std::string& cache_dir() const { return cache_dir_; }
+  uint64_t cache_max_bytes() const { return cache_max_bytes_; }
+  CacheInfo GetCacheInfo() const;
+  // Deletes every compiled object in the cache (running instances keep theirs: they are mapped).
+  // Returns what was there before.
+  Result<CacheInfo> ClearCache();
+  // Deletes least recently used objects until the cache fits its cap; never `keep`.
+  void EvictCache(const std::string& keep);
   // How many modules this engine compiled (cache misses); tests use it to see a cache hit.
   int compilations() const { return compilations_; }
 
@@ -100,6 +123,7 @@ class Engine {
   std::string cache_dir_;
   std::string compiler_;
   std::string compiler_identity_;
+  uint64_t cache_max_bytes_ = kDefaultCacheMaxBytes;
   int compilations_ = 0;
 };
 

@@ -37,7 +37,8 @@ TEST_P(Examples, Matmul) {
 }
 
 TEST_P(Examples, GuestIo) {
-  GuestRun r = runner_.Run(ExamplePath("guest-io"), {"--max-floats", "65536", "--iterations", "3"},
+  GuestRun r = runner_.Run(ExamplePath("guest-io"),
+                           {"--max-floats", "65536", "--iterations", "3", "--warmup-ms", "0"},
                            {.zero_copy_off = off()});
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.exit_code, 0) << r.out;

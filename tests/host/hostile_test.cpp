@@ -104,6 +104,76 @@ TEST_F(Hostile, ForgedHandleInADescriptorIsAValidationError) {
   ExpectHealthyNext();
 }
 
+// Host-found errors with an error path reach the device's error scopes, like native ones
+// (wasmgpuDeviceInjectError): "status 1" is WGPUPopErrorScopeStatus_Success, "type 2"
+// WGPUErrorType_Validation, "type 1" WGPUErrorType_NoError.
+TEST_F(Hostile, ForgedHandleErrorIsCapturedByAScope) {
+  GuestRun r = Run("scope-forged");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.out,
+            "scope validation: status 1, type 2: wgpuDeviceCreateBindGroup: "
+            "descriptor.entries[0].buffer (handle 0xbadf00d) is not a handle of this instance "
+            "(forged, or from another instance).\nbind group null, uncaptured 0\n");
+  ExpectHealthyNext();
+}
+
+TEST_F(Hostile, ReleasedHandleErrorIsCapturedByAScope) {
+  GuestRun r = Run("scope-released");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(std::regex_match(
+      r.out, std::regex(R"(scope validation: status 1, type 2: wgpuDeviceCreateBindGroup: )"
+                        R"(descriptor\.entries\[0\]\.buffer \(handle 0x[0-9a-f]+\) was released )"
+                        R"(\(a stale WGPUBuffer handle\)\.\nbind group null, uncaptured 0\n)")))
+      << r.out;
+  ExpectHealthyNext();
+}
+
+TEST_F(Hostile, StaleCommandBufferErrorIsCapturedByAScope) {
+  GuestRun r = Run("scope-stale-submit");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(std::regex_match(
+      r.out, std::regex(R"(scope validation: status 1, type 2: wgpuQueueSubmit: commands\[0\] )"
+                        R"(\(handle 0x[0-9a-f]+\) was released \(a stale WGPUCommandBuffer )"
+                        R"(handle\)\.\nreturned normally\n)")))
+      << r.out;
+  ExpectHealthyNext();
+}
+
+TEST_F(Hostile, HostFoundErrorSkipsAScopeOfAnotherFilter) {
+  GuestRun r = Run("scope-filter");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.out,
+            "scope out-of-memory: status 1, type 1: \n"
+            "scope validation: status 1, type 2: wgpuDeviceCreateBindGroup: "
+            "descriptor.entries[0].buffer (handle 0xbadf00d) is not a handle of this instance "
+            "(forged, or from another instance).\nreturned normally\n");
+  ExpectHealthyNext();
+}
+
+TEST_F(Hostile, AnotherInstancesHandleErrorIsCapturedByAScope) {
+  Result<std::unique_ptr<wasm::Instance>> a =
+      runner_.Instantiate(TestGuestPath("hostile"), {"print-handle"});
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ::testing::internal::CaptureStdout();
+  Result<int> code = (*a)->RunStart();
+  std::fflush(stdout);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  ASSERT_TRUE(code.ok()) << code.error().message;
+  std::string handle = out.substr(0, out.find('\n'));
+  ASSERT_FALSE(handle.empty());
+  GuestRun b = Run("scope-foreign", {handle});
+  ASSERT_TRUE(b.ok) << b.error;
+  EXPECT_TRUE(std::regex_match(
+      b.out, std::regex(R"(scope validation: status 1, type 2: wgpuDeviceCreateBindGroup: )"
+                        R"(descriptor\.entries\[0\]\.buffer \(handle 0x[0-9a-f]+\) )"
+                        R"((is not a handle of this instance \(forged, or from another )"
+                        R"(instance\)|was released \(a stale WGPU\w+ handle\)|)"
+                        R"(is a WGPU\w+, not a WGPUBuffer)\.\nbind group null, uncaptured 0\n)")))
+      << b.out;
+  a->reset();
+  ExpectHealthyNext();
+}
+
 TEST_F(Hostile, AnotherInstancesHandle) {
   // Instance A stays alive with a buffer while instance B is handed A's handle.
   Result<std::unique_ptr<wasm::Instance>> a =

@@ -203,5 +203,124 @@ TEST(GpuKernels, AttentionWithGroupedQueries) {
   EXPECT_LT(Nmse(want, AsFloats(out)), 1e-11);
 }
 
+
+// matvec_wide.glsl, every kind and type, with and without subgroup shuffles: several x tiles
+// (70 blocks: a full tile of 64 and a partial one of 6, where most lanes have one block or none),
+// an odd row count (the last row group's second row is clamped) and an output offset.
+std::span<const uint32_t> WideSpirv(int kind, GgmlType t, bool sg) {
+  static const std::span<const uint32_t> k[2][3][4] = {
+      {{Words(kSpirv_matvec_wide_f32), Words(kSpirv_matvec_wide_f16),
+        Words(kSpirv_matvec_wide_q8_0), Words(kSpirv_matvec_wide_q4_0)},
+       {Words(kSpirv_matvec_wide_norm_f32), Words(kSpirv_matvec_wide_norm_f16),
+        Words(kSpirv_matvec_wide_norm_q8_0), Words(kSpirv_matvec_wide_norm_q4_0)},
+       {Words(kSpirv_matvec_wide_ffn_f32), Words(kSpirv_matvec_wide_ffn_f16),
+        Words(kSpirv_matvec_wide_ffn_q8_0), Words(kSpirv_matvec_wide_ffn_q4_0)}},
+      {{Words(kSpirv_matvec_wide_f32_sg), Words(kSpirv_matvec_wide_f16_sg),
+        Words(kSpirv_matvec_wide_q8_0_sg), Words(kSpirv_matvec_wide_q4_0_sg)},
+       {Words(kSpirv_matvec_wide_norm_f32_sg), Words(kSpirv_matvec_wide_norm_f16_sg),
+        Words(kSpirv_matvec_wide_norm_q8_0_sg), Words(kSpirv_matvec_wide_norm_q4_0_sg)},
+       {Words(kSpirv_matvec_wide_ffn_f32_sg), Words(kSpirv_matvec_wide_ffn_f16_sg),
+        Words(kSpirv_matvec_wide_ffn_q8_0_sg), Words(kSpirv_matvec_wide_ffn_q4_0_sg)}}};
+  const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
+  return k[sg ? 1 : 0][kind][ti];
+}
+
+TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
+  ASSERT_TRUE(Ctx().has_subgroups()) << "lavapipe has subgroups";
+  const uint64_t n_in = 32 * 70, outputs = 13;
+  const float eps = 1e-5f;
+  for (bool sg : {false, true}) {
+    for (int kind = 0; kind < 3; ++kind) {
+      for (GgmlType type : kTypes) {
+        const uint64_t rows = kind == 2 ? 2 * outputs : outputs;
+        Matrix m = RandomMatrix(type, n_in, rows, 31 + kind);
+        const std::vector<float> x = Random(n_in, 32), nw = Random(n_in + 8, 33);
+        // The reference: xn = rmsnorm(x) * nw[8..] for NORM kinds, then the dot products.
+        std::vector<float> xn = x;
+        if (kind != 0) {
+          double ss = 0;
+          for (float v : x) ss += double(v) * v;
+          const float r = float(1.0 / std::sqrt(ss / double(n_in) + eps));
+          for (uint64_t i = 0; i < n_in; ++i) xn[i] = x[i] * r * nw[8 + i];
+        }
+        std::vector<float> dot(rows);
+        MatVec(m.view, xn.data(), dot.data());
+        std::vector<float> y0 = Random(outputs + 3, 34), want = y0;
+        for (uint64_t o = 0; o < outputs; ++o) {
+          const float g = dot[2 * o], u = kind == 2 ? dot[2 * o + 1] : 0.0f;
+          const float r = kind == 2 ? g / (1.0f + std::exp(-g)) * u : dot[o];
+          want[3 + o] = want[3 + o] + r;  // accumulate
+        }
+        WeightChunk c = PackRows(m.view, 0, rows);
+        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
+        std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
+        std::vector<bool> writable = {false, false, true};
+        if (kind != 0) {
+          bufs.push_back(&nww);
+          writable.push_back(false);
+        }
+        const uint32_t per_group = kind == 2 ? 4 : 8;
+        Dispatch run{WideSpirv(kind, type, sg), bufs, writable,
+                     {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, 1, 8, Bits(eps)},
+                     (uint32_t(outputs) + per_group - 1) / per_group, 1};
+        run.Go();
+        const std::vector<float> got = AsFloats(yw);
+        EXPECT_LT(Nmse(want, got), 1e-10)
+            << GgmlTypeName(type) << " kind " << kind << " subgroups " << sg;
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
+      }
+    }
+  }
+}
+
+// attention_decode: RoPE of q and of this position's k, the cache store at pos (only by the first
+// query head of each KV group), attention over positions 0..pos, against the CPU reference.
+TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
+  const uint32_t n_head = 4, n_kv = 2, hd = 32, n_rot = 16, pos = 69, max_seq = 80, base = 10000;
+  const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd;
+  for (uint32_t neox : {0u, 1u}) {
+    const RopeType rope = neox ? RopeType::kNeox : RopeType::kNormal;
+    const std::vector<float> qkv = Random(q_dim + 2 * kv_dim, 40);
+    const std::vector<float> k0 = Random(max_seq * kv_dim, 41), v0 = Random(max_seq * kv_dim, 42);
+    // Reference: the caches with position pos written, then attention per head.
+    std::vector<float> want_k = k0, want_v = v0, q(qkv.begin(), qkv.begin() + q_dim);
+    for (uint32_t h = 0; h < n_head; ++h) Rope(&q[h * hd], n_rot, pos, base, rope);
+    for (uint32_t kvh = 0; kvh < n_kv; ++kvh) {
+      std::vector<float> k(qkv.begin() + q_dim + kvh * hd, qkv.begin() + q_dim + (kvh + 1) * hd);
+      Rope(k.data(), n_rot, pos, base, rope);
+      std::copy(k.begin(), k.end(), want_k.begin() + pos * kv_dim + kvh * hd);
+      std::copy(qkv.begin() + q_dim + kv_dim + kvh * hd,
+                qkv.begin() + q_dim + kv_dim + (kvh + 1) * hd,
+                want_v.begin() + pos * kv_dim + kvh * hd);
+    }
+    const float scale = 1.0f / std::sqrt(float(hd));
+    std::vector<float> want(q_dim, 0.0f);
+    for (uint32_t h = 0; h < n_head; ++h) {
+      const uint32_t kvh = h / (n_head / n_kv);
+      std::vector<float> att(pos + 1);
+      for (uint32_t t = 0; t <= pos; ++t) {
+        double s = 0;
+        for (uint32_t i = 0; i < hd; ++i) s += q[h * hd + i] * double(want_k[t * kv_dim + kvh * hd + i]);
+        att[t] = float(s) * scale;
+      }
+      Softmax(att.data(), int(pos + 1));
+      for (uint32_t t = 0; t <= pos; ++t) {
+        for (uint32_t i = 0; i < hd; ++i) want[h * hd + i] += att[t] * want_v[t * kv_dim + kvh * hd + i];
+      }
+    }
+    std::vector<float> inv(n_rot / 2);
+    for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / n_rot));
+    std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv),
+                          aw(n_head * max_seq, 0), out(q_dim, 0);
+    Dispatch run{Words(kSpirv_attention_decode), {&qw, &kw, &vw, &iw, &aw, &out},
+                 {false, true, true, false, true, true},
+                 {n_head, n_kv, hd, n_rot, pos, max_seq, neox, Bits(scale)}, n_head, 1};
+    run.Go();
+    EXPECT_LT(Nmse(want, AsFloats(out)), 1e-10) << "neox " << neox;
+    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-12) << "neox " << neox;
+    EXPECT_EQ(AsFloats(vw), want_v) << "neox " << neox;
+  }
+}
+
 }  // namespace
 }  // namespace wasmgpu::nn

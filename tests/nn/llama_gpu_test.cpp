@@ -130,5 +130,47 @@ TEST(LlamaGpu, Stories15mQ4_0MatchesCpu) {
   EXPECT_LT(nmse, 1e-9);
 }
 
+// The GPU matvec kernels (matvec_wide.glsl; the default on GPUs) in the whole model, on lavapipe
+// too: every type, and weights split across bindings.
+TEST(LlamaGpu, WideMatVecKernelsMatchCpu) {
+  Context().set_matvec_path(GpuContext::MatVecPath::kWide);
+  for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0}) {
+    auto m = Synth(Tiny(), type);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_LT(CompareWithCpu(*m, {1, 40, 41, 300, 5, 6, 7, 8}), 1e-9) << GgmlTypeName(type);
+  }
+  auto m = Synth(Tiny(), GgmlType::kQ4_0);
+  ASSERT_TRUE(m.ok());
+  EXPECT_LT(CompareWithCpu(*m, {1, 2, 319, 100}, 2048), 1e-9) << "split across bindings";
+  auto gpu = LlamaGpu::Create(Context(), *m, 4);
+  ASSERT_TRUE(gpu.ok());
+  EXPECT_STREQ((*gpu)->matvec_kernels(), "wide+subgroups");
+  Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
+}
+
+// Profiled steps: the same logits, and GPU time for every op family a step runs.
+TEST(LlamaGpu, ProfiledStepsTimeEveryOp) {
+  ASSERT_TRUE(Context().has_timestamps()) << "lavapipe has timestamp queries";
+  auto m = Synth(Tiny(), GgmlType::kQ8_0);
+  ASSERT_TRUE(m.ok());
+  auto gpu = LlamaGpu::Create(Context(), *m, 4);
+  ASSERT_TRUE(gpu.ok());
+  auto plain = (*gpu)->Forward(5, 0);
+  ASSERT_TRUE(plain.ok());
+  const std::vector<float> want(plain->begin(), plain->end());
+  EXPECT_FALSE((*gpu)->last_step().has_gpu);
+  ASSERT_TRUE((*gpu)->SetProfiling(true));
+  auto profiled = (*gpu)->Forward(5, 0);
+  ASSERT_TRUE(profiled.ok()) << profiled.error().message;
+  EXPECT_EQ(std::vector<float>(profiled->begin(), profiled->end()), want);
+  const LlamaGpu::StepTimes& t = (*gpu)->last_step();
+  ASSERT_TRUE(t.has_gpu);
+  for (int k = 0; k < LlamaGpu::kOpCount; ++k) {
+    EXPECT_GT(t.gpu_ns[k], 0.0) << LlamaGpu::OpName(static_cast<LlamaGpu::Op>(k));
+  }
+  EXPECT_GT(t.wait_us, 0.0);
+  EXPECT_GT(t.record_us, 0.0);
+}
+
 }  // namespace
 }  // namespace wasmgpu::nn

@@ -50,6 +50,9 @@ TEST(WeightLayout, PackedWeightsEqualCpuDequantization) {
       const WeightChunk c = PackRows(m.view, first, rows);
       ++chunks;
       EXPECT_LE(c.words.size() * 4, 1000u) << GgmlTypeName(type);
+      // matvec_wide.glsl reads quants and whole chunks with 16-byte loads.
+      EXPECT_EQ(c.qoff % 4, 0u) << GgmlTypeName(type);
+      EXPECT_EQ(c.words.size() % 4, 0u) << GgmlTypeName(type);
       for (uint64_t r = 0; r < rows; ++r) {
         DequantizeRow(type, m.view.row(first + r), want.data(), static_cast<int64_t>(n_in));
         for (uint64_t j = 0; j < n_in; ++j) {

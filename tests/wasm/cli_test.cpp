@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "test_util.h"
 
@@ -140,6 +141,27 @@ TEST_F(CliTest, CompileWritesAnObject) {
   EXPECT_EQ(access((dir + "/out.so").c_str(), R_OK), 0);
   std::remove((dir + "/out.so").c_str());
   rmdir(dir.c_str());
+}
+
+TEST_F(CliTest, CacheInfoAndClear) {
+  std::string dir = testing::MakeTempDir("wasmgpu-xdg");
+  std::vector<std::string> env = {"XDG_CACHE_HOME=" + dir, "WASMGPU_CACHE_MAX_MB=64"};
+  CliResult r = RunCli({"cache", "info"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, dir + "/wasmgpu: holds 0 compiled modules, 0.0 MiB (cap 64 MiB, least "
+                         "recently used evicted first; WASMGPU_CACHE_MAX_MB sets it)\n");
+  r = RunCli({"compile", guest_}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli({"cache", "info", "--json"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"entries\": 1,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"max_bytes\": 67108864"), std::string::npos) << r.out;
+  r = RunCli({"cache", "clear"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind(dir + "/wasmgpu: deleted 1 compiled module, ", 0), 0u) << r.out;
+  r = RunCli({"cache", "info", "--json"}, env);
+  EXPECT_NE(r.out.find("\"entries\": 0,"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

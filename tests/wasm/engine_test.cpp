@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "test_util.h"
@@ -47,6 +48,14 @@ const char kTrapsWat[] = R"((module
   (func $grow (export "grow") (param i32) (result i32) local.get 0 memory.grow)
   (func $size (export "size") (result i32) memory.size)
   (func $spin (export "spin") (loop br 0))
+  ;; Called once each, so the C compiler inlines them into their callers: the trap message must
+  ;; still name the inner function (debug info), not the export it ended up in.
+  (func $inner_divide (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_u)
+  (func $outer_divide (export "outer_divide") (param i32 i32) (result i32)
+    local.get 0 local.get 1 call $inner_divide i32.const 1 i32.add)
+  (func $inner_load (param i32) (result i32) local.get 0 i32.load offset=4)
+  (func $outer_load (export "outer_load") (param i32) (result i32)
+    local.get 0 call $inner_load i32.const 3 i32.mul)
 ))";
 
 class EngineTest : public ::testing::Test {
@@ -248,6 +257,24 @@ TEST_F(EngineTest, EveryTrapKindEndsTheCallWithItsMessage) {
          TrapKind::kIndirectCall, indirect + " in function 'call_table'.");
   expect([&](Instance& i) { return status(i.Call<uint32_t>("recurse", 0u)); },
          TrapKind::kStackExhausted, "The guest trapped: call stack exhausted in function 'recurse'.");
+}
+
+TEST_F(EngineTest, TrapInAnInlinedFunctionNamesTheInnerFunction) {
+  auto module = Load(Wat(kTrapsWat));
+  ASSERT_NE(module, nullptr);
+  auto inst = Instantiate(module);
+  ASSERT_NE(inst, nullptr);
+  EXPECT_EQ(*inst->Call<uint32_t>("outer_divide", 7u, 2u), 4u);
+  Result<uint32_t> r = inst->Call<uint32_t>("outer_divide", 7u, 0u);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "The guest trapped: integer divide by zero in function 'inner_divide'.");
+  auto other = Instantiate(module);
+  ASSERT_NE(other, nullptr);
+  r = other->Call<uint32_t>("outer_load", 65532u);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "The guest trapped: out of bounds memory access in function 'inner_load'.");
 }
 
 TEST_F(EngineTest, ProcessStaysSoundAfterTraps) {
@@ -452,6 +479,61 @@ TEST_F(EngineTest, CacheMissRemovesStaleTemporaryFolders) {
   ASSERT_TRUE(engine.LoadBytes(bytes, "stale.wasm", registry_).ok());
   EXPECT_FALSE(fs::exists(dir + "/tmp.killed"));
   EXPECT_TRUE(fs::exists(dir + "/tmp.running"));
+  fs::remove_all(dir);
+}
+
+TEST_F(EngineTest, CacheEvictsTheLeastRecentlyUsedObjectsBeyondItsCap) {
+  namespace fs = std::filesystem;
+  std::string dir = testing::MakeTempDir("wasmgpu-cache");
+  auto module = [](int n) {
+    return Wat(fmt::format(R"((module (func (export "lru{}") (result i32) i32.const {})))", n, n));
+  };
+  EngineOptions options;
+  options.cache_dir = dir;
+  std::map<int, std::string> objects;
+  {
+    Engine engine(options);  // default cap: nothing evicted
+    for (int n : {1, 2, 3}) {
+      Result<std::shared_ptr<Module>> m = engine.LoadBytes(module(n), "lru.wasm", registry_);
+      ASSERT_TRUE(m.ok()) << m.error().message;
+      objects[n] = (*m)->object_path();
+    }
+    EXPECT_EQ(engine.GetCacheInfo().entries, 3u);
+    // Last used: 1 long ago, 2 and 3 less long ago; then a cache hit makes 1 the most recent.
+    auto now = fs::file_time_type::clock::now();
+    fs::last_write_time(objects[1], now - std::chrono::hours(3));
+    fs::last_write_time(objects[2], now - std::chrono::hours(2));
+    fs::last_write_time(objects[3], now - std::chrono::hours(1));
+    ASSERT_TRUE(engine.LoadBytes(module(1), "lru.wasm", registry_).ok());
+    EXPECT_EQ(engine.compilations(), 3);
+  }
+  uint64_t largest = 0;
+  for (const auto& [n, path] : objects) largest = std::max<uint64_t>(largest, fs::file_size(path));
+  // Room for two objects: compiling a fourth keeps it and the most recently used one (1).
+  options.cache_max_bytes = largest * 2 + largest / 2;
+  Engine engine(options);
+  EXPECT_EQ(engine.cache_max_bytes(), options.cache_max_bytes);
+  Result<std::shared_ptr<Module>> m4 = engine.LoadBytes(module(4), "lru.wasm", registry_);
+  ASSERT_TRUE(m4.ok()) << m4.error().message;
+  EXPECT_TRUE(fs::exists((*m4)->object_path()));
+  EXPECT_TRUE(fs::exists(objects[1]));
+  EXPECT_FALSE(fs::exists(objects[2]));
+  EXPECT_FALSE(fs::exists(objects[3]));
+  CacheInfo info = engine.GetCacheInfo();
+  EXPECT_EQ(info.entries, 2u);
+  EXPECT_LE(info.bytes, options.cache_max_bytes);
+  // An object larger than the cap alone is still kept (it is the one just compiled).
+  options.cache_max_bytes = 1;
+  Engine tiny(options);
+  Result<std::shared_ptr<Module>> m5 = tiny.LoadBytes(module(5), "lru.wasm", registry_);
+  ASSERT_TRUE(m5.ok()) << m5.error().message;
+  EXPECT_EQ(tiny.GetCacheInfo().entries, 1u);
+  EXPECT_TRUE(fs::exists((*m5)->object_path()));
+  // Clearing deletes every object and says what was there.
+  Result<CacheInfo> cleared = tiny.ClearCache();
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_EQ(cleared->entries, 1u);
+  EXPECT_EQ(tiny.GetCacheInfo().entries, 0u);
   fs::remove_all(dir);
 }
 

@@ -83,7 +83,12 @@ CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::st
   argv.push_back(nullptr);
   std::vector<std::string> env_s = {std::string("XDG_CACHE_HOME=") + WASM_TEST_CACHE_DIR,
                                     "PATH=/usr/local/bin:/usr/bin:/bin"};
-  env_s.insert(env_s.end(), env.begin(), env.end());
+  // A caller's KEY=... replaces the default of the same key (getenv would see the first).
+  for (const std::string& e : env) {
+    std::string key = e.substr(0, e.find('=') + 1);
+    std::erase_if(env_s, [&](const std::string& d) { return d.rfind(key, 0) == 0; });
+    env_s.push_back(e);
+  }
   std::vector<char*> envp;
   for (std::string& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);

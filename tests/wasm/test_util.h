@@ -23,7 +23,8 @@ struct CliResult {
   std::string out;
   std::string err;
 };
-// Runs build/bin/wasmgpu with `args`, environment `env` (KEY=VALUE, added to a minimal one).
+// Runs build/bin/wasmgpu with `args`, environment `env` (KEY=VALUE, added to a minimal one:
+// XDG_CACHE_HOME=the tests' cache, PATH; an entry of `env` replaces the default of its key).
 CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 }  // namespace wasmgpu::wasm::testing

@@ -2,7 +2,10 @@
 // out-of-bounds and overflowing (pointer, length) pairs return EFAULT and write nothing.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <vector>
 
 #include "test_util.h"
 #include "wasi/wasi.h"
@@ -134,6 +137,109 @@ TEST_F(WasiGlueTest, PollOneoffSleepsOnAClockSubscription) {
   uint64_t userdata = 0;
   ASSERT_TRUE(inst_->Load(100, &userdata));
   EXPECT_EQ(userdata, 77u);
+}
+
+// poll_oneoff on fds: the guest's stdin is a pipe the test controls.
+class PollFdTest : public WasiGlueTest {
+ protected:
+  void SetUp() override {
+    WasiGlueTest::SetUp();
+    ASSERT_EQ(pipe(pipe_), 0);
+    WasiConfig config;
+    config.args = {"prog"};
+    config.stdio.stdin_fd = pipe_[0];
+    auto state = WasiState::Create(config);
+    ASSERT_TRUE(state.ok()) << state.error().message;
+    inst_->SetHostState(wasm::kWasiStateSlot, std::move(state).value());
+  }
+  void TearDown() override {
+    inst_.reset();  // the fd table borrows stdin: drop it before closing the pipe
+    if (pipe_[0] >= 0) close(pipe_[0]);
+    if (pipe_[1] >= 0) close(pipe_[1]);
+  }
+  // Subscription `i` (of 48 bytes, from address 0): fd_read (tag 1) of `fd`.
+  void SubscribeRead(uint32_t i, uint64_t userdata, uint32_t fd) {
+    inst_->Store<uint64_t>(i * 48, userdata);
+    inst_->Store<uint8_t>(i * 48 + 8, 1);
+    inst_->Store<uint32_t>(i * 48 + 16, fd);
+  }
+  // Subscription `i`: a relative monotonic clock of `ns`.
+  void SubscribeClock(uint32_t i, uint64_t userdata, uint64_t ns) {
+    inst_->Store<uint64_t>(i * 48, userdata);
+    inst_->Store<uint8_t>(i * 48 + 8, 0);
+    inst_->Store<uint32_t>(i * 48 + 16, 1);
+    inst_->Store<uint64_t>(i * 48 + 24, ns);
+    inst_->Store<uint16_t>(i * 48 + 40, 0);
+  }
+  struct Event {
+    uint64_t userdata = 0;
+    uint16_t error = 0;
+    uint8_t type = 0;
+    uint64_t nbytes = 0;
+    uint16_t flags = 0;
+  };
+  // Polls `n` subscriptions; events are written at 1000, their count at 2000.
+  std::vector<Event> Poll(uint32_t n, std::chrono::milliseconds* elapsed) {
+    auto start = std::chrono::steady_clock::now();
+    Result<uint32_t> r = inst_->Call<uint32_t>("poll_oneoff", 0u, 1000u, n, 2000u);
+    *elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    EXPECT_TRUE(r.ok() && *r == 0u);
+    std::vector<Event> events(Load32(2000));
+    for (size_t i = 0; i < events.size(); ++i) {
+      uint32_t at = 1000 + static_cast<uint32_t>(i) * 32;
+      inst_->Load(at, &events[i].userdata);
+      inst_->Load(at + 8, &events[i].error);
+      inst_->Load(at + 10, &events[i].type);
+      inst_->Load(at + 16, &events[i].nbytes);
+      inst_->Load(at + 24, &events[i].flags);
+    }
+    return events;
+  }
+  int pipe_[2] = {-1, -1};
+};
+
+TEST_F(PollFdTest, AnEmptyPipeIsNotReadySoTheClockFires) {
+  SubscribeRead(0, 1, 0);
+  SubscribeClock(1, 2, 30'000'000);
+  std::chrono::milliseconds elapsed{};
+  std::vector<Event> events = Poll(2, &elapsed);
+  EXPECT_GE(elapsed.count(), 30);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].userdata, 2u);
+  EXPECT_EQ(events[0].type, 0u);
+  EXPECT_EQ(events[0].error, 0u);
+}
+
+TEST_F(PollFdTest, DataInThePipeIsReportedAtOnceWithItsSize) {
+  ASSERT_EQ(write(pipe_[1], "hello", 5), 5);
+  SubscribeClock(0, 1, 10'000'000'000);
+  SubscribeRead(1, 2, 0);
+  std::chrono::milliseconds elapsed{};
+  std::vector<Event> events = Poll(2, &elapsed);
+  EXPECT_LT(elapsed.count(), 5000);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].userdata, 2u);
+  EXPECT_EQ(events[0].type, 1u);
+  EXPECT_EQ(events[0].error, 0u);
+  EXPECT_EQ(events[0].nbytes, 5u);
+  EXPECT_EQ(events[0].flags, 0u);
+}
+
+TEST_F(PollFdTest, AClosedWriterIsAHangupAndABadFdIsEbadf) {
+  close(pipe_[1]);
+  pipe_[1] = -1;
+  SubscribeRead(0, 1, 0);
+  SubscribeRead(1, 2, 42);  // never opened
+  std::chrono::milliseconds elapsed{};
+  std::vector<Event> events = Poll(2, &elapsed);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].userdata, 1u);
+  EXPECT_EQ(events[0].error, 0u);
+  EXPECT_EQ(events[0].flags, 1u);  // __WASI_EVENTRWFLAGS_FD_READWRITE_HANGUP
+  EXPECT_EQ(events[1].userdata, 2u);
+  EXPECT_EQ(events[1].type, 1u);
+  EXPECT_EQ(events[1].error, 8u);  // EBADF
 }
 
 TEST_F(WasiGlueTest, ProcExitEndsTheCallAndSocketsAreNosys) {

@@ -6,12 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <cstdio>
 #include <memory>
 
 #include "llama_gguf.h"
+#include "nn/generate.h"
 #include "nn/gguf.h"
 #include "nn/reference/llama_cpu.h"
 #include "nn/sampler.h"
@@ -97,12 +99,12 @@ int Generate(const std::string& path, const std::string& prompt, int n, float te
   if (!tokenizer.ok()) return Fail(tokenizer.error());
   auto model = nn::LoadLlamaModel(shared);
   if (!model.ok()) return Fail(model.error());
-  std::vector<int32_t> tokens = (*tokenizer)->Encode(prompt, true);
+  const std::vector<int32_t> tokens = (*tokenizer)->Encode(prompt, true);
   const uint32_t max_seq =
       std::min<uint32_t>(model->hp.n_ctx, static_cast<uint32_t>(tokens.size() + n));
-  std::function<nn::Result<std::span<const float>>(int32_t, uint32_t)> forward;
-  std::unique_ptr<nn::LlamaCpu> cpu;
   const auto t0 = std::chrono::steady_clock::now();
+  nn::LogitSource source;
+  std::unique_ptr<nn::LlamaCpu> cpu;
 #if defined(WASMGPU_NN_GPU)
   std::unique_ptr<nn::GpuContext> ctx;
   std::unique_ptr<nn::LlamaGpu> g;
@@ -115,66 +117,50 @@ int Generate(const std::string& path, const std::string& prompt, int n, float te
     g = std::move(*made);
     fmt::print(stderr, "GPU: {}, {} dispatches per token, {:.1f} MiB of weights\n",
                ctx->adapter_name(), g->dispatches_per_token(), g->weight_bytes() / 1048576.0);
-    forward = [&](int32_t t, uint32_t p) { return g->Forward(t, p); };
+    // The GPU runs the whole prompt in one submit.
+    source.prefill = [&](std::span<const int32_t> p) { return g->Prefill(p, 0); };
+    source.forward = [&](int32_t t, uint32_t p) { return g->Forward(t, p); };
   }
-  // The GPU runs the whole prompt in one submit.
-  std::function<nn::Result<std::span<const float>>(const std::vector<int32_t>&)> prefill =
-      [&](const std::vector<int32_t>& prompt_tokens) -> nn::Result<std::span<const float>> {
-    if (g != nullptr) return g->Prefill(prompt_tokens, 0);
-    nn::Result<std::span<const float>> last = nn::MakeError("empty prompt");
-    for (uint32_t p = 0; p < prompt_tokens.size(); ++p) {
-      last = forward(prompt_tokens[p], p);
-      if (!last.ok()) return last;
-    }
-    return last;
-  };
 #else
   if (gpu) {
     fmt::print(stderr, "wasmgpu-gguf: built without libwasmgpu; no --gpu\n");
     return 1;
   }
-  std::function<nn::Result<std::span<const float>>(const std::vector<int32_t>&)> prefill =
-      [&](const std::vector<int32_t>& prompt_tokens) -> nn::Result<std::span<const float>> {
-    nn::Result<std::span<const float>> last = nn::MakeError("empty prompt");
-    for (uint32_t p = 0; p < prompt_tokens.size(); ++p) {
-      last = forward(prompt_tokens[p], p);
-      if (!last.ok()) return last;
-    }
-    return last;
-  };
 #endif
   if (!gpu) {
     auto c = nn::LlamaCpu::Create(*model, max_seq);
     if (!c.ok()) return Fail(c.error());
     cpu = std::make_unique<nn::LlamaCpu>(std::move(*c));
-    forward = [&](int32_t t, uint32_t p) { return cpu->Forward(t, p); };
+    source.forward = [&](int32_t t, uint32_t p) { return cpu->Forward(t, p); };
+    // The CPU reference has no batched path: the prompt goes token by token.
+    source.prefill = [&](std::span<const int32_t> p) -> nn::Result<std::span<const float>> {
+      std::span<const float> last;
+      for (uint32_t i = 0; i < p.size(); ++i) {
+        NN_TRY_ASSIGN(last, cpu->Forward(p[i], i));
+      }
+      return last;
+    };
   }
-  nn::SamplerParams params;
-  params.temperature = temperature;
-  params.seed = seed;
-  nn::Sampler sampler(params);
   const auto t1 = std::chrono::steady_clock::now();
-  const size_t prompt_tokens = tokens.size();
-  size_t generated = 0;
-  auto logits = prefill(tokens);
-  if (!logits.ok()) return Fail(logits.error());
-  const auto t2 = std::chrono::steady_clock::now();
-  for (uint32_t pos = static_cast<uint32_t>(prompt_tokens); pos < max_seq; ++pos) {
-    const int32_t next = sampler.Sample(*logits, tokens);
-    fmt::print("{}", (*tokenizer)->DecodeToken(tokens.back(), next));
-    std::fflush(stdout);
-    tokens.push_back(next);
-    ++generated;
-    if (next == (*tokenizer)->eos() || pos + 1 >= max_seq) break;
-    logits = forward(next, pos);
-    if (!logits.ok()) return Fail(logits.error());
-  }
-  const auto t3 = std::chrono::steady_clock::now();
-  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  nn::SamplerParams sampling;
+  sampling.temperature = temperature;
+  sampling.seed = seed;
+  nn::Sampler sampler(sampling);
+  nn::GenerateParams params;
+  params.n_predict = n;
+  params.max_seq = max_seq;
+  auto run = nn::Generate(source, **tokenizer, sampler, tokens, params,
+                          [](int32_t, const std::string& piece, std::span<const float>) {
+                            fmt::print("{}", piece);
+                            std::fflush(stdout);
+                          });
+  if (!run.ok()) return Fail(run.error());
   fmt::print("\n");
+  std::fflush(stdout);  // the text before the timings when both go to one pipe
+  const double load_s = std::chrono::duration<double>(t1 - t0).count();
   fmt::print(stderr, "load {:.2f} s, prompt {} tokens {:.1f} tok/s, generated {} tokens {:.1f} tok/s\n",
-             secs(t0, t1), prompt_tokens, prompt_tokens / secs(t1, t2), generated,
-             generated / std::max(1e-9, secs(t2, t3)));
+             load_s, tokens.size(), tokens.size() / std::max(1e-9, run->prompt_s),
+             run->tokens.size(), run->tokens.size() / std::max(1e-9, run->generate_s));
   return 0;
 }
 

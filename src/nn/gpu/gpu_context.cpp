@@ -67,13 +67,16 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
   WGPUAdapterInfo info{};
   if (wgpuAdapterGetInfo(ctx.adapter_, &info) == WGPUStatus_Success) {
     ctx.adapter_name_ = ToString(info.device);
+    ctx.is_cpu_ = info.adapterType == WGPUAdapterType_CPU;
+    ctx.subgroup_min_size_ = info.subgroupMinSize;
     wgpuAdapterInfoFreeMembers(info);
   }
 
-  // Ask for what helps and exists: subgroups, f16, and the adapter's largest bindings.
+  // Ask for what helps and exists: subgroups, f16, timestamps (benchmarks), and the adapter's
+  // largest bindings.
   std::vector<WGPUFeatureName> features;
   for (WGPUFeatureName f : {WGPUFeatureName_Subgroups, WGPUFeatureName_ShaderF16,
-                            WGPUFeatureName_HostMappedPointer}) {
+                            WGPUFeatureName_HostMappedPointer, WGPUFeatureName_TimestampQuery}) {
     if (wgpuAdapterHasFeature(ctx.adapter_, f)) features.push_back(f);
   }
   WGPULimits adapter_limits{};
@@ -115,13 +118,15 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
   }
   ctx.has_subgroups_ = wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_Subgroups);
   ctx.has_f16_ = wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_ShaderF16);
+  ctx.has_timestamps_ = wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_TimestampQuery);
   return ctx;
 }
 
 GpuContext::GpuContext(GpuContext&& o) noexcept
     : instance_(o.instance_), adapter_(o.adapter_), device_(o.device_), queue_(o.queue_),
       limits_(o.limits_), adapter_name_(std::move(o.adapter_name_)),
-      has_subgroups_(o.has_subgroups_), has_f16_(o.has_f16_),
+      has_subgroups_(o.has_subgroups_), has_f16_(o.has_f16_), has_timestamps_(o.has_timestamps_),
+      is_cpu_(o.is_cpu_), subgroup_min_size_(o.subgroup_min_size_), matvec_path_(o.matvec_path_),
       host_mapped_alignment_(o.host_mapped_alignment_), errors_(std::move(o.errors_)) {
   o.instance_ = nullptr;
   o.adapter_ = nullptr;

@@ -29,6 +29,20 @@ class GpuContext {
   const std::string& adapter_name() const { return adapter_name_; }
   bool has_subgroups() const { return has_subgroups_; }
   bool has_f16() const { return has_f16_; }
+  bool has_timestamps() const { return has_timestamps_; }
+  bool is_cpu() const { return is_cpu_; }
+  uint32_t subgroup_min_size() const { return subgroup_min_size_; }
+
+  // Which matrix-vector kernels LlamaGpu uses. kPortable: matvec.glsl, 16 lanes per row and x in
+  // padded shared tiles, tuned on lavapipe (where workgroup count is what costs). kWide:
+  // matvec_wide.glsl, 32 lanes per row, two rows per thread, 16-byte weight loads and subgroup
+  // reductions where the device has them, for GPUs. kAuto picks kPortable on CPU adapters.
+  enum class MatVecPath { kAuto, kPortable, kWide };
+  void set_matvec_path(MatVecPath path) { matvec_path_ = path; }
+  MatVecPath matvec_path() const {
+    if (matvec_path_ != MatVecPath::kAuto) return matvec_path_;
+    return is_cpu_ ? MatVecPath::kPortable : MatVecPath::kWide;
+  }
   // hostMappedPointerAlignment when buffers over host memory are available, else 0.
   uint32_t host_mapped_alignment() const { return host_mapped_alignment_; }
 
@@ -53,6 +67,10 @@ class GpuContext {
   std::string adapter_name_;
   bool has_subgroups_ = false;
   bool has_f16_ = false;
+  bool has_timestamps_ = false;
+  bool is_cpu_ = false;
+  uint32_t subgroup_min_size_ = 0;
+  MatVecPath matvec_path_ = MatVecPath::kAuto;
   uint32_t host_mapped_alignment_ = 0;
   // Heap-allocated so the device callback's userdata survives moves of the context.
   std::unique_ptr<std::string> errors_ = std::make_unique<std::string>();

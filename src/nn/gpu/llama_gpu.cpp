@@ -1,6 +1,7 @@
 #include "nn/gpu/llama_gpu.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -39,6 +40,15 @@ struct AttentionParams {
   uint32_t n_head, n_head_kv, head_dim, n_pos, max_seq, layer_offset;
   float scale;
 };
+struct AttentionDecodeParams {
+  uint32_t n_head, n_head_kv, head_dim, n_rot, pos, max_seq, neox;
+  float scale;
+};
+
+using Clock = std::chrono::steady_clock;
+double Micros(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
 
 // A 2-D tensor made of other tensors' rows, owning its bytes: [wq; wk; wv] for the fused QKV
 // product, or gate and up rows interleaved for the fused FFN.
@@ -85,8 +95,10 @@ Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const Te
   return c;
 }
 
-// Output rows per matvec workgroup (matvec.glsl: 256 threads, 16 per row).
-constexpr uint64_t kMatVecRowsPerGroup = 16;
+// Outputs per matvec workgroup: matvec.glsl, 256 threads, 16 per row; matvec_wide.glsl, 4 row
+// groups of two weight rows each (two outputs, or one gate/up pair).
+constexpr uint64_t kPortableRowsPerGroup = 16;
+constexpr uint64_t kWideWeightRowsPerGroup = 8;
 
 // Workgroup counts for one workgroup per item, folded into 2-D past the per-dimension limit.
 void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_dim) {
@@ -119,10 +131,16 @@ LlamaGpu::~LlamaGpu() {
     wgpuBufferDestroy(b);
     wgpuBufferRelease(b);
   }
+  if (query_set_ != nullptr) {
+    wgpuQuerySetDestroy(query_set_);
+    wgpuQuerySetRelease(query_set_);
+  }
   std::vector<Kernel*> kernels = {&embed_[0], &embed_[1], &embed_[2], &embed_[3], &rope_store_,
-                                  &attention_};
-  for (auto& by_type : matvec_) {
-    for (Kernel& k : by_type) kernels.push_back(&k);
+                                  &attention_, &attention_decode_};
+  for (auto* family : {&matvec_, &wide_}) {
+    for (auto& by_type : *family) {
+      for (Kernel& k : by_type) kernels.push_back(&k);
+    }
   }
   for (Kernel* k : PrefillKernels()) kernels.push_back(k);
   for (Kernel* k : kernels) {
@@ -214,6 +232,7 @@ Result<LlamaGpu::Matrix*> LlamaGpu::Upload(const TensorView& t, uint64_t max_bin
     c.qoff = packed.qoff;
     c.buffer = MakeBuffer(packed.words.size() * 4, t.name.c_str(), packed.words.data());
     weight_bytes_ += packed.words.size() * 4;
+    m.bytes += packed.words.size() * 4;
     m.chunks.push_back(c);
   }
   return &m;
@@ -236,7 +255,17 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
 }
 
 const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type) const {
-  return matvec_[static_cast<int>(kind)][TypeIndex(type)];
+  return (use_wide_ ? wide_ : matvec_)[static_cast<int>(kind)][TypeIndex(type)];
+}
+
+const char* LlamaGpu::matvec_kernels() const {
+  return !use_wide_ ? "portable" : wide_subgroups_ ? "wide+subgroups" : "wide";
+}
+
+const char* LlamaGpu::OpName(Op op) {
+  static const char* const kNames[kOpCount] = {"embed", "qkv",  "attention", "wo",
+                                               "ffn",   "down", "output"};
+  return kNames[static_cast<int>(op)];
 }
 
 Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
@@ -252,11 +281,32 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_f32), Words(kSpirv_embed_f16), Words(kSpirv_embed_q8_0),
       Words(kSpirv_embed_q4_0)};
+  // The wide kernels, with subgroup shuffles where the device has subgroups.
+  const std::span<const uint32_t> wide_spirv[2][3][4] = {
+      {{Words(kSpirv_matvec_wide_f32), Words(kSpirv_matvec_wide_f16),
+        Words(kSpirv_matvec_wide_q8_0), Words(kSpirv_matvec_wide_q4_0)},
+       {Words(kSpirv_matvec_wide_norm_f32), Words(kSpirv_matvec_wide_norm_f16),
+        Words(kSpirv_matvec_wide_norm_q8_0), Words(kSpirv_matvec_wide_norm_q4_0)},
+       {Words(kSpirv_matvec_wide_ffn_f32), Words(kSpirv_matvec_wide_ffn_f16),
+        Words(kSpirv_matvec_wide_ffn_q8_0), Words(kSpirv_matvec_wide_ffn_q4_0)}},
+      {{Words(kSpirv_matvec_wide_f32_sg), Words(kSpirv_matvec_wide_f16_sg),
+        Words(kSpirv_matvec_wide_q8_0_sg), Words(kSpirv_matvec_wide_q4_0_sg)},
+       {Words(kSpirv_matvec_wide_norm_f32_sg), Words(kSpirv_matvec_wide_norm_f16_sg),
+        Words(kSpirv_matvec_wide_norm_q8_0_sg), Words(kSpirv_matvec_wide_norm_q4_0_sg)},
+       {Words(kSpirv_matvec_wide_ffn_f32_sg), Words(kSpirv_matvec_wide_ffn_f16_sg),
+        Words(kSpirv_matvec_wide_ffn_q8_0_sg), Words(kSpirv_matvec_wide_ffn_q4_0_sg)}}};
+  use_wide_ = ctx_.matvec_path() == GpuContext::MatVecPath::kWide;
+  wide_subgroups_ = use_wide_ && ctx_.has_subgroups();
   for (int kind = 0; kind < 3; ++kind) {
     std::vector<bool> writable = {false, false, true};
     if (kind != 0) writable.push_back(false);  // the norm weight
     for (int t = 0; t < 4; ++t) {
-      NN_TRY_ASSIGN(matvec_[kind][t], MakeKernel(matvec_spirv[kind][t], writable, mv, "matvec"));
+      if (use_wide_) {
+        NN_TRY_ASSIGN(wide_[kind][t], MakeKernel(wide_spirv[wide_subgroups_ ? 1 : 0][kind][t],
+                                                 writable, mv, "matvec_wide"));
+      } else {
+        NN_TRY_ASSIGN(matvec_[kind][t], MakeKernel(matvec_spirv[kind][t], writable, mv, "matvec"));
+      }
     }
   }
   for (int t = 0; t < 4; ++t) {
@@ -266,6 +316,13 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
                                         sizeof(RopeStoreParams), "rope_store"));
   NN_TRY_ASSIGN(attention_, MakeKernel(Words(kSpirv_attention), {false, false, false, true, true},
                                        sizeof(AttentionParams), "attention"));
+  if (hp.head_dim > 256 || hp.head_dim % 2 != 0) {
+    return MakeError("The GPU path needs an even head_dim of at most 256 (the model has ",
+                     hp.head_dim, ").");
+  }
+  NN_TRY_ASSIGN(attention_decode_,
+                MakeKernel(Words(kSpirv_attention_decode), {false, true, true, false, true, true},
+                           sizeof(AttentionDecodeParams), "attention_decode"));
 
   const uint64_t q_dim = uint64_t{hp.n_head} * hp.head_dim;
   const uint64_t kv_dim = uint64_t{hp.n_head_kv} * hp.head_dim;
@@ -351,6 +408,10 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     L.down = MakeMatVec(*m, MatVecKind::kPlain, hb_, x_, true);
     L.rope_store = Bind(rope_store_, {qkv_, L.k_cache, L.v_cache, inv_freq_});
     L.attention = Bind(attention_, {qkv_, L.k_cache, L.v_cache, att_, attn_out_});
+    L.attention_decode =
+        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, att_, attn_out_});
+    matvec_bytes_ += L.qkv.matrix->bytes + L.wo.matrix->bytes + L.ffn.matrix->bytes +
+                     L.down.matrix->bytes;
   }
   if (model_.tied_embeddings) {
     output_ = token_embd_;
@@ -358,12 +419,13 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     NN_TRY_ASSIGN(output_, Upload(model_.output, max_binding_bytes));
   }
   output_op_ = MakeMatVec(*output_, MatVecKind::kNorm, x_, logits_, false, output_norm_, 0);
+  matvec_bytes_ += output_->bytes;
 
-  // What one decode step dispatches (benchmarks report it): embedding, per layer rope_store and
-  // attention plus one per matrix chunk, and the classifier's chunks.
+  // What one decode step dispatches (benchmarks report it): embedding, per layer attention plus
+  // one per matrix chunk, and the classifier's chunks.
   dispatches_per_token_ = 1 + output_op_.groups.size();
   for (const Layer& L : layers_) {
-    dispatches_per_token_ += 2 + L.qkv.groups.size() + L.wo.groups.size() +
+    dispatches_per_token_ += 1 + L.qkv.groups.size() + L.wo.groups.size() +
                              L.ffn.groups.size() + L.down.groups.size();
   }
   return InitPrefill();
@@ -382,55 +444,70 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
                          op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps};
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
-    Dispatch1D(pass, (outputs + kMatVecRowsPerGroup - 1) / kMatVecRowsPerGroup,
+    const uint64_t per_group =
+        use_wide_ ? kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
+    Dispatch1D(pass, (outputs + per_group - 1) / per_group,
                ctx_.limits().maxComputeWorkgroupsPerDimension);
   }
 }
 
-void LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t pos, bool logits) {
+WGPUComputePassEncoder LlamaGpu::NextOp(WGPUComputePassEncoder pass, Op op) {
+  if (profiled_encoder_ == nullptr) return pass;
+  if (pass != nullptr) {
+    wgpuComputePassEncoderEnd(pass);
+    wgpuComputePassEncoderRelease(pass);
+  }
+  const uint32_t i = static_cast<uint32_t>(profiled_ops_.size());
+  profiled_ops_.push_back(op);
+  WGPUPassTimestampWrites ts{nullptr, query_set_, 2 * i, 2 * i + 1};
+  WGPUComputePassDescriptor d{};
+  d.timestampWrites = &ts;
+  return wgpuCommandEncoderBeginComputePass(profiled_encoder_, &d);
+}
+
+WGPUComputePassEncoder LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t token,
+                                            uint32_t pos, bool logits) {
   const LlamaHParams& hp = model_.hp;
-  const uint32_t kv_dim = hp.n_head_kv * hp.head_dim;
   // x = token_embd[token], from the chunk that holds its row.
   size_t ci = 0;
   while (token_embd_->chunks[ci].first_row + token_embd_->chunks[ci].rows <= uint64_t(token)) ++ci;
   const Chunk& ec = token_embd_->chunks[ci];
   const EmbedParams ep{static_cast<uint32_t>(token - ec.first_row), hp.n_embd, ec.qoff};
+  pass = NextOp(pass, Op::kEmbed);
   wgpuComputePassEncoderSetPipeline(pass, embed_[TypeIndex(token_embd_->type)].pipeline);
   wgpuComputePassEncoderSetBindGroup(pass, 0, embed_groups_[ci], 0, nullptr);
   wgpuComputePassEncoderSetImmediateData(pass, 0, &ep, sizeof(ep));
   wgpuComputePassEncoderDispatchWorkgroups(pass, (hp.n_embd + 63) / 64, 1, 1);
 
+  const AttentionDecodeParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, hp.n_rot, pos, max_seq_,
+                                 hp.rope_type == RopeType::kNeox ? 1u : 0u,
+                                 1.0f / std::sqrt(static_cast<float>(hp.head_dim))};
   for (uint32_t l = 0; l < hp.n_layer; ++l) {
     const Layer& L = layers_[l];
     // qkv = [Wq; Wk; Wv] rmsnorm(x) * attn_norm
+    pass = NextOp(pass, Op::kQkv);
     RecordMatVec(pass, L.qkv, 0);
-    // RoPE on q in place; k (rotated) and v into the cache at pos
-    const RopeStoreParams rp{hp.n_head, hp.n_head_kv, hp.head_dim, hp.n_rot, pos, pos * kv_dim,
-                             hp.rope_type == RopeType::kNeox ? 1u : 0u};
-    wgpuComputePassEncoderSetPipeline(pass, rope_store_.pipeline);
-    wgpuComputePassEncoderSetBindGroup(pass, 0, L.rope_store, 0, nullptr);
-    wgpuComputePassEncoderSetImmediateData(pass, 0, &rp, sizeof(rp));
-    const uint32_t threads = (hp.n_head + hp.n_head_kv) * (hp.head_dim / 2) + kv_dim;
-    wgpuComputePassEncoderDispatchWorkgroups(pass, (threads + 63) / 64, 1, 1);
-    // attn_out = softmax(q k^T / sqrt(d)) v, per head (q is qkv's first q_dim values)
-    const AttentionParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, pos + 1, max_seq_, 0,
-                             1.0f / std::sqrt(static_cast<float>(hp.head_dim))};
-    wgpuComputePassEncoderSetPipeline(pass, attention_.pipeline);
-    wgpuComputePassEncoderSetBindGroup(pass, 0, L.attention, 0, nullptr);
+    // attn_out = softmax(rope(q) rope(k)^T / sqrt(d)) v per head, k and v stored at pos
+    pass = NextOp(pass, Op::kAttention);
+    wgpuComputePassEncoderSetPipeline(pass, attention_decode_.pipeline);
+    wgpuComputePassEncoderSetBindGroup(pass, 0, L.attention_decode, 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &ap, sizeof(ap));
     wgpuComputePassEncoderDispatchWorkgroups(pass, hp.n_head, 1, 1);
     // x += Wo attn_out
+    pass = NextOp(pass, Op::kWo);
     RecordMatVec(pass, L.wo, 0);
     // hb = silu(W1 xb) * W3 xb with xb = rmsnorm(x) * ffn_norm; x += W2 hb
+    pass = NextOp(pass, Op::kFfn);
     RecordMatVec(pass, L.ffn, 0);
+    pass = NextOp(pass, Op::kDown);
     RecordMatVec(pass, L.down, 0);
   }
   // logits = W_out rmsnorm(x) * output_norm
-  if (logits) RecordMatVec(pass, output_op_, 0);
-}
-
-Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
-  return RunSteps(std::span<const int32_t>(&token, 1), pos);
+  if (logits) {
+    pass = NextOp(pass, Op::kOutput);
+    RecordMatVec(pass, output_op_, 0);
+  }
+  return pass;
 }
 
 Status LlamaGpu::CheckTokens(std::span<const int32_t> tokens, uint32_t start_pos) const {
@@ -448,6 +525,86 @@ Status LlamaGpu::CheckTokens(std::span<const int32_t> tokens, uint32_t start_pos
   return {};
 }
 
+bool LlamaGpu::SetProfiling(bool on) {
+  if (!on || !ctx_.has_timestamps()) {
+    profiling_ = false;
+    return !on;
+  }
+  if (query_set_ == nullptr) {
+    query_count_ = 2 * (2 + 5 * model_.hp.n_layer);  // a pair per op of one step
+    WGPUQuerySetDescriptor qd{};
+    qd.label = View("step timestamps");
+    qd.type = WGPUQueryType_Timestamp;
+    qd.count = query_count_;
+    query_set_ = wgpuDeviceCreateQuerySet(ctx_.device(), &qd);
+    const uint64_t bytes = uint64_t{query_count_} * 8;
+    query_resolve_ = ctx_.CreateBuffer(bytes, WGPUBufferUsage_QueryResolve | WGPUBufferUsage_CopySrc,
+                                       "timestamps");
+    query_readback_ = ctx_.CreateBuffer(bytes, WGPUBufferUsage_MapRead | WGPUBufferUsage_CopyDst,
+                                        "timestamps readback");
+    owned_buffers_.push_back(query_resolve_);
+    owned_buffers_.push_back(query_readback_);
+    if (!ctx_.TakeErrors("While creating the timestamp queries").ok()) return false;
+  }
+  profiling_ = true;
+  return true;
+}
+
+Status LlamaGpu::ReadTimestamps(StepTimes* times) {
+  const uint64_t bytes = profiled_ops_.size() * 16;
+  WGPUMapAsyncStatus status = WGPUMapAsyncStatus_Error;
+  WGPUBufferMapCallbackInfo cb{};
+  cb.mode = WGPUCallbackMode_WaitAnyOnly;
+  cb.callback = [](WGPUMapAsyncStatus s, WGPUStringView, void* u1, void*) {
+    *static_cast<WGPUMapAsyncStatus*>(u1) = s;
+  };
+  cb.userdata1 = &status;
+  NN_TRY(ctx_.Wait(wgpuBufferMapAsync(query_readback_, WGPUMapMode_Read, 0, bytes, cb),
+                   "the timestamps"));
+  if (status != WGPUMapAsyncStatus_Success) return MakeError("Mapping the timestamps failed.");
+  std::vector<uint64_t> ticks(profiled_ops_.size() * 2);
+  std::memcpy(ticks.data(), wgpuBufferGetConstMappedRange(query_readback_, 0, bytes), bytes);
+  wgpuBufferUnmap(query_readback_);
+  for (double& ns : times->gpu_ns) ns = 0;
+  for (size_t i = 0; i < profiled_ops_.size(); ++i) {
+    if (ticks[2 * i + 1] > ticks[2 * i]) {
+      times->gpu_ns[static_cast<int>(profiled_ops_[i])] +=
+          static_cast<double>(ticks[2 * i + 1] - ticks[2 * i]);
+    }
+  }
+  times->has_gpu = true;
+  return {};
+}
+
+Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
+  NN_TRY(CheckTokens(std::span<const int32_t>(&token, 1), pos));
+  StepTimes times;
+  const Clock::time_point t0 = Clock::now();
+  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+  WGPUComputePassEncoder pass = nullptr;
+  if (profiling_) {
+    profiled_encoder_ = enc;
+    profiled_ops_.clear();
+  } else {
+    pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+  }
+  pass = RecordStep(pass, token, pos, true);
+  wgpuComputePassEncoderEnd(pass);
+  wgpuComputePassEncoderRelease(pass);
+  if (profiling_) {
+    profiled_encoder_ = nullptr;
+    const uint32_t queries = static_cast<uint32_t>(profiled_ops_.size() * 2);
+    wgpuCommandEncoderResolveQuerySet(enc, query_set_, 0, queries, query_resolve_, 0);
+    wgpuCommandEncoderCopyBufferToBuffer(enc, query_resolve_, 0, query_readback_, 0,
+                                         uint64_t{queries} * 8);
+  }
+  times.record_us = Micros(t0, Clock::now());
+  NN_TRY_ASSIGN(std::span<const float> logits, SubmitAndReadLogits(enc, &times));
+  if (profiling_) NN_TRY(ReadTimestamps(&times));
+  last_step_ = times;
+  return logits;
+}
+
 Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> tokens,
                                                   uint32_t start_pos) {
   NN_TRY(CheckTokens(tokens, start_pos));
@@ -455,15 +612,17 @@ Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> token
   WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
   // Every token's step in one pass; only the last runs the classifier.
   for (size_t i = 0; i < tokens.size(); ++i) {
-    RecordStep(pass, tokens[i], start_pos + static_cast<uint32_t>(i), i + 1 == tokens.size());
+    pass = RecordStep(pass, tokens[i], start_pos + static_cast<uint32_t>(i), i + 1 == tokens.size());
   }
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);
-  return SubmitAndReadLogits(enc);
+  return SubmitAndReadLogits(enc, nullptr);
 }
 
-Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder enc) {
+Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder enc,
+                                                             StepTimes* times) {
   const LlamaHParams& hp = model_.hp;
+  const Clock::time_point t0 = Clock::now();
   const uint64_t bytes = uint64_t{hp.n_vocab} * 4;
   if (logits_mapped_ == nullptr) {
     wgpuCommandEncoderCopyBufferToBuffer(enc, logits_, 0, readback_, 0, bytes);
@@ -472,6 +631,8 @@ Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder 
   wgpuCommandEncoderRelease(enc);
   wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
   wgpuCommandBufferRelease(cmd);
+  const Clock::time_point t1 = Clock::now();
+  if (times != nullptr) times->submit_us = Micros(t0, t1);
 
   if (logits_mapped_ != nullptr) {
     // The logits are in host memory once the submitted work is done.
@@ -487,6 +648,7 @@ Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder 
     if (done != WGPUQueueWorkDoneStatus_Success) {
       return MakeError("The decode step failed on the GPU (status ", static_cast<int>(done), ").");
     }
+    if (times != nullptr) times->wait_us = Micros(t1, Clock::now());
     return std::span<const float>(logits_mapped_, hp.n_vocab);
   }
 
@@ -506,6 +668,7 @@ Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder 
   if (mapped == nullptr) return MakeError("The mapped logits range is null.");
   std::memcpy(logits_host_.data(), mapped, bytes);
   wgpuBufferUnmap(readback_);
+  if (times != nullptr) times->wait_us = Micros(t1, Clock::now());
   return std::span<const float>(logits_host_);
 }
 

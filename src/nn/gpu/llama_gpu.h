@@ -45,6 +45,30 @@ class LlamaGpu {
   size_t dispatches_per_token() const { return dispatches_per_token_; }
   bool logits_host_mapped() const { return logits_mapped_ != nullptr; }
   uint64_t weight_bytes() const { return weight_bytes_; }
+  // Weight bytes the matrix-vector products of one decode step read (every layer's matrices and
+  // the classifier; not the embedding table, of which one row is read).
+  uint64_t matvec_bytes() const { return matvec_bytes_; }
+  // "portable", "wide" or "wide+subgroups": the matvec kernels in use (GpuContext::MatVecPath).
+  const char* matvec_kernels() const;
+
+  // Where a decode step's time goes (wasmgpu bench llama). The op families of one step:
+  enum class Op { kEmbed = 0, kQkv, kAttention, kWo, kFfn, kDown, kOutput };
+  static constexpr int kOpCount = 7;
+  static const char* OpName(Op op);
+  struct StepTimes {
+    double record_us = 0;  // creating the encoder and recording the step's dispatches
+    double submit_us = 0;  // finishing the command buffer and wgpuQueueSubmit
+    double wait_us = 0;    // from the submit until the logits can be read
+    bool has_gpu = false;  // gpu_ns is valid (profiling was on)
+    double gpu_ns[kOpCount] = {};  // GPU time per op family, summed over the layers
+  };
+  // Per-op GPU timestamps in Forward: each op then runs in its own compute pass with timestamp
+  // writes, and the step waits for them too, so profiled steps are a little slower. Returns false
+  // (and stays off) when the device has no TimestampQuery. Timestamps are read as nanoseconds
+  // (the timestampPeriod of NVIDIA GPUs and lavapipe is 1).
+  bool SetProfiling(bool on);
+  // Times of the last Forward (not Prefill).
+  const StepTimes& last_step() const { return last_step_; }
 
  private:
   struct Kernel {
@@ -60,6 +84,7 @@ class LlamaGpu {
   struct Matrix {
     GgmlType type = GgmlType::kF32;
     uint64_t n_in = 0, n_out = 0;
+    uint64_t bytes = 0;  // on the GPU, all chunks
     std::vector<Chunk> chunks;
   };
   // matvec.glsl's variants: plain, RMSNorm folded in, and RMSNorm + gate/up pairs + SwiGLU.
@@ -72,11 +97,12 @@ class LlamaGpu {
     bool accumulate = false;
     uint32_t norm_offset = 0;
   };
-  // Six dispatches per layer: qkv (norm folded in), rope_store, attention, wo (+= x),
-  // ffn (norm, gate, up, SwiGLU), down (+= x).
+  // Five dispatches per layer: qkv (norm folded in), attention_decode (RoPE and the KV-cache
+  // store folded in), wo (+= x), ffn (norm, gate, up, SwiGLU), down (+= x). (rope_store and
+  // attention, the unfused pair, stay loaded for other recorders.)
   struct Layer {
     MatVecOp qkv, wo, ffn, down;
-    WGPUBindGroup rope_store = nullptr, attention = nullptr;
+    WGPUBindGroup rope_store = nullptr, attention = nullptr, attention_decode = nullptr;
     WGPUBuffer k_cache = nullptr, v_cache = nullptr;
   };
 
@@ -92,14 +118,22 @@ class LlamaGpu {
   MatVecOp MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x, WGPUBuffer y,
                       bool accumulate, WGPUBuffer norm = nullptr, uint32_t norm_offset = 0);
   void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset);
-  // One token's dispatches; the classifier only when `logits`.
-  void RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t pos, bool logits);
+  // One token's dispatches; the classifier only when `logits`. Returns the pass to continue in
+  // (a new one when profiling split the step into passes).
+  WGPUComputePassEncoder RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t pos,
+                                    bool logits);
+  // Before each op of a step: while a profiled step is recorded, ends `pass` and begins the op's
+  // own pass with timestamp writes; otherwise returns `pass`.
+  WGPUComputePassEncoder NextOp(WGPUComputePassEncoder pass, Op op);
   // Token ids in the vocabulary and positions inside the cache, else the error.
   Status CheckTokens(std::span<const int32_t> tokens, uint32_t start_pos) const;
   // Every token's decode step in one command buffer (the classifier for the last only).
   Result<std::span<const float>> RunSteps(std::span<const int32_t> tokens, uint32_t start_pos);
-  // Finishes `enc` (releasing it), submits it, waits, and returns the logits it computed.
-  Result<std::span<const float>> SubmitAndReadLogits(WGPUCommandEncoder enc);
+  // Finishes `enc` (releasing it; adding the logits copy on the mapAsync path), submits it,
+  // waits, and returns the logits it computed; `times` (optional) gets submit_us and wait_us.
+  Result<std::span<const float>> SubmitAndReadLogits(WGPUCommandEncoder enc,
+                                                     StepTimes* times = nullptr);
+  Status ReadTimestamps(StepTimes* times);
   const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
 
   // ---- Batched prefill (llama_prefill.cpp) ----
@@ -142,7 +176,8 @@ class LlamaGpu {
   GpuContext& ctx_;
   const LlamaModel& model_;
   uint32_t max_seq_;
-  Kernel matvec_[3][4], embed_[4], rope_store_, attention_;  // [kind][type]
+  Kernel matvec_[3][4], wide_[3][4], embed_[4], rope_store_, attention_, attention_decode_;
+  bool use_wide_ = false, wide_subgroups_ = false;  // which matvec kernels: wide_ or matvec_
   std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
   Matrix* token_embd_ = nullptr;
   Matrix* output_ = nullptr;
@@ -163,7 +198,15 @@ class LlamaGpu {
   std::vector<float> logits_host_;     // the mapAsync path's copy
   float* logits_mapped_ = nullptr;     // the host-mapped path: logits_ is this memory
   size_t dispatches_per_token_ = 0;
-  uint64_t weight_bytes_ = 0;
+  uint64_t weight_bytes_ = 0, matvec_bytes_ = 0;
+  // Profiling (SetProfiling): a query pair per op of one step.
+  bool profiling_ = false;
+  WGPUQuerySet query_set_ = nullptr;
+  WGPUBuffer query_resolve_ = nullptr, query_readback_ = nullptr;
+  uint32_t query_count_ = 0;
+  WGPUCommandEncoder profiled_encoder_ = nullptr;  // while a profiled step is recorded
+  std::vector<Op> profiled_ops_;
+  StepTimes last_step_;
 };
 
 }  // namespace wasmgpu::nn

@@ -25,8 +25,8 @@ Result<uint64_t> RowsPerChunk(const TensorView& t, uint64_t max_binding_bytes) {
     return MakeError("Tensor '", t.name, "' (", GgmlTypeName(t.type), ", rows of ", t.ne[0],
                      ") has no GPU layout: F32, F16, Q8_0 and Q4_0 with rows a multiple of 32 do.");
   }
-  // Scales are padded to a whole word and quants start on a word: leave room for both.
-  const uint64_t rows = (max_binding_bytes - 8) / row_bytes;
+  // Scales are padded to 16 bytes and the chunk to a multiple of 16 bytes (PackRows): leave room.
+  const uint64_t rows = max_binding_bytes > 32 ? (max_binding_bytes - 32) / row_bytes : 0;
   if (rows == 0) {
     return MakeError("One row of tensor '", t.name, "' (", row_bytes,
                      " bytes) exceeds the storage binding limit (", max_binding_bytes, " bytes).");
@@ -43,7 +43,7 @@ WeightChunk PackRows(const TensorView& t, uint64_t first_row, uint64_t rows) {
   const uint8_t* src = t.row(first_row);
   if (t.type == GgmlType::kF32 || t.type == GgmlType::kF16) {
     const uint64_t bytes = rows * src_row_bytes;
-    c.words.resize((bytes + 3) / 4);
+    c.words.resize((bytes + 15) / 16 * 4);
     std::memcpy(c.words.data(), src, bytes);
     return c;
   }
@@ -51,8 +51,11 @@ WeightChunk PackRows(const TensorView& t, uint64_t first_row, uint64_t rows) {
   const uint64_t blocks = rows * (n_in / 32);
   const uint64_t block_bytes = t.type == GgmlType::kQ8_0 ? 34 : 18;
   const uint64_t quant_bytes = block_bytes - 2;
-  c.qoff = static_cast<uint32_t>((blocks + 1) / 2);
-  c.words.assign(c.qoff + blocks * quant_bytes / 4, 0);
+  // Scales take (blocks + 1) / 2 words, rounded up to 4 so that quants start 16-byte aligned
+  // (matvec_wide.glsl reads a block's quants with 16-byte loads); the whole chunk is a multiple
+  // of 16 bytes for the same reason.
+  c.qoff = static_cast<uint32_t>(((blocks + 1) / 2 + 3) / 4 * 4);
+  c.words.assign(c.qoff + (blocks * quant_bytes / 4 + 3) / 4 * 4, 0);
   auto* scales = reinterpret_cast<uint16_t*>(c.words.data());
   auto* quants = reinterpret_cast<uint8_t*>(c.words.data() + c.qoff);
   for (uint64_t b = 0; b < blocks; ++b) {

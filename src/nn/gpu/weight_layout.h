@@ -3,9 +3,10 @@
 // 128 MiB, less than one F16 embedding table of a 1B model.
 //
 // F32, F16: the GGUF bytes as they are. Q8_0, Q4_0: the blocks' f16 scales first (two per 32-bit
-// word), then, from word `qoff`, their quants (Q8_0: 32 int8; Q4_0: 16 bytes of nibbles), so the
-// kernels read aligned words instead of ggml's 34- and 18-byte blocks. Still quantized: the
-// kernels dequantize.
+// word), then, from word `qoff` (a multiple of 4), their quants (Q8_0: 32 int8; Q4_0: 16 bytes of
+// nibbles), so the kernels read aligned words, or whole blocks' quants with 16-byte loads, instead
+// of ggml's 34- and 18-byte blocks. Every chunk is a multiple of 16 bytes. Still quantized: the
+// kernels dequantize. src/nn/kernels/weights.glsl is the kernels' only reader of this layout.
 #pragma once
 
 #include <cstdint>

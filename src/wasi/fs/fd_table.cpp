@@ -420,6 +420,13 @@ Errno FdTable::FdPwrite(uint32_t fd, std::span<const std::span<const uint8_t>> i
   return Errno::kSuccess;
 }
 
+Errno FdTable::HostFdForPoll(uint32_t fd, bool for_write, int* host_fd) {
+  Entry* e = Get(fd);
+  if (e == nullptr || e->is_dir || (for_write && e->read_only)) return Errno::kBadf;
+  *host_fd = e->fd;
+  return Errno::kSuccess;
+}
+
 Errno FdTable::FdWrite(uint32_t fd, std::span<const std::span<const uint8_t>> iovs,
                        uint32_t* nwritten) {
   Entry* e = Get(fd);

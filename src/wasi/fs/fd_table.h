@@ -133,6 +133,11 @@ class FdTable {
   Errno PathSymlink(std::string_view old_path, uint32_t fd, std::string_view new_path);
   Errno PathUnlinkFile(uint32_t fd, std::string_view path);
 
+  // ---- poll_oneoff ----------------------------------------------------------------------------
+  // The host fd behind guest `fd`, for poll(2): kBadf when it is not open, is a directory, or
+  // `for_write` and it was not opened for writing (as fd_read / fd_write would answer).
+  Errno HostFdForPoll(uint32_t fd, bool for_write, int* host_fd);
+
   // Number of open guest fds (stdio included), for tests and diagnostics.
   size_t OpenCount() const;
 

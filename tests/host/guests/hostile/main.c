@@ -83,6 +83,33 @@ static void Dispatch(Gpu* gpu, WGPUComputePipeline pipeline, WGPUBuffer buffer, 
 
 static void BadCallback(int x) { printf("never called %d\n", x); }
 
+static void OnPopPrint(WGPUPopErrorScopeStatus status, WGPUErrorType type, WGPUStringView message,
+                       void* label, void* unused) {
+  (void)unused;
+  printf("scope %s: status %d, type %d: %.*s\n", (const char*)label, (int)status, (int)type,
+         (int)message.length, message.data);
+}
+
+// Pops the innermost error scope and prints what it captured.
+static void PopPrint(Gpu* gpu, const char* label) {
+  WGPUPopErrorScopeCallbackInfo info = {
+      .mode = WGPUCallbackMode_WaitAnyOnly, .callback = OnPopPrint, .userdata1 = (void*)label};
+  GpuWait(gpu, wgpuDevicePopErrorScope(gpu->device, info));
+}
+
+// A bind group over `buffer` (a handle that may be bad) inside a validation error scope, which
+// must capture the host's error like one libwasmgpu found; nothing may reach the
+// uncaptured-error callback.
+static int BindInScope(Gpu* gpu, WGPUBuffer buffer) {
+  WGPUComputePipeline p = GpuPipeline(gpu, kAddOne, 0, NULL);
+  wgpuDevicePushErrorScope(gpu->device, WGPUErrorFilter_Validation);
+  WGPUBindGroup g = GpuBindBuffers(gpu, p, 1, &buffer);
+  PopPrint(gpu, "validation");
+  Flush(gpu);
+  printf("bind group %s, uncaptured %d\n", g ? "created" : "null", gpu->errors);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* c = argc > 1 ? argv[1] : "";
   Gpu gpu;
@@ -147,6 +174,33 @@ int main(int argc, char** argv) {
     WGPUBindGroup g = GpuBindBuffers(&gpu, p, 1, &forged);
     Flush(&gpu);
     printf("bind group %s\n", g ? "created" : "null");
+  } else if (!strcmp(c, "scope-forged")) {
+    return BindInScope(&gpu, (WGPUBuffer)(uintptr_t)0x0badf00du);
+  } else if (!strcmp(c, "scope-released")) {
+    WGPUBuffer b = GpuBuffer(&gpu, 256, WGPUBufferUsage_Storage);
+    wgpuBufferRelease(b);
+    return BindInScope(&gpu, b);
+  } else if (!strcmp(c, "scope-foreign")) {  // argv[2]: a live buffer handle of another instance
+    return BindInScope(&gpu, (WGPUBuffer)(uintptr_t)strtoul(argv[2], NULL, 0));
+  } else if (!strcmp(c, "scope-stale-submit")) {
+    // A command buffer submitted after its release: an argument of wgpuQueueSubmit.
+    WGPUCommandEncoder e = wgpuDeviceCreateCommandEncoder(gpu.device, NULL);
+    WGPUCommandBuffer commands = wgpuCommandEncoderFinish(e, NULL);
+    wgpuCommandEncoderRelease(e);
+    wgpuCommandBufferRelease(commands);
+    wgpuDevicePushErrorScope(gpu.device, WGPUErrorFilter_Validation);
+    wgpuQueueSubmit(gpu.queue, 1, &commands);
+    PopPrint(&gpu, "validation");
+  } else if (!strcmp(c, "scope-filter")) {
+    // The innermost scope filters out-of-memory errors only: the validation error skips it and
+    // lands in the outer one.
+    WGPUComputePipeline p = GpuPipeline(&gpu, kAddOne, 0, NULL);
+    WGPUBuffer forged = (WGPUBuffer)(uintptr_t)0x0badf00du;
+    wgpuDevicePushErrorScope(gpu.device, WGPUErrorFilter_Validation);
+    wgpuDevicePushErrorScope(gpu.device, WGPUErrorFilter_OutOfMemory);
+    GpuBindBuffers(&gpu, p, 1, &forged);
+    PopPrint(&gpu, "out-of-memory");
+    PopPrint(&gpu, "validation");
   } else if (!strcmp(c, "print-handle")) {
     WGPUBuffer b = GpuBuffer(&gpu, 256, WGPUBufferUsage_Storage);
     printf("%u\n", (unsigned)(uintptr_t)b);

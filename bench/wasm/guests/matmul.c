@@ -1,11 +1,13 @@
-// CPU benchmark guest: a 128x128 float matrix multiply, repeated. The same file is compiled
-// natively and to wasm32 by bench/wasm/run.sh, so the three runs (native, wasmgpu, Node) execute
-// the same C. Timing is taken inside the program with CLOCK_MONOTONIC, after a warm-up, so it
-// measures steady-state code speed, not start-up.
+// CPU benchmark guest: a 128x128 float matrix multiply, repeated. The same file is built for
+// wasm32 and natively by bench/wasm/CMakeLists.txt, and `wasmgpu bench cpu` runs the three
+// (native, wasmgpu, Node) side by side. Timing is taken inside the program with
+// CLOCK_MONOTONIC, after a warm-up, so it measures steady-state code speed, not start-up.
 //
-// The kernel is the textbook i-j-k loop with a float accumulator. GCC -O2 keeps it scalar
-// natively (vectorizing the k reduction would reorder float additions), which is also all that
-// wasm32 without SIMD can do: the comparison is scalar code against scalar code.
+// The kernel is the textbook i-j-k loop with a float accumulator. GCC -O2 vectorizes it natively
+// over j (outer-loop vectorization: four output columns at once, each summed in the same order,
+// so the result is bit-identical), which it may do only because a, b and c are distinct arrays.
+// Compiled to wasm32 the three arrays are addresses in one linear memory; see
+// bench/results/wasm-cpu-*.md for why the translated code stays scalar.
 //
 //   matmul [reps]   prints: matmul128 reps=R median_ms=M best_ms=B checksum=C
 #include <stdint.h>

@@ -1,0 +1,136 @@
+// y[out_offset + row] (+)= dot(W row, x), the decode-time matrix-vector product for GPUs (the
+// kPortable variant, matvec.glsl, is tuned for lavapipe). Same parameters, bindings and variants
+// (NORM, SWIGLU, accumulate) as matvec.glsl; what differs is how it reaches memory bandwidth:
+//
+// - A row group of 32 threads (one NVIDIA subgroup) computes two weight rows: its lanes take
+//   neighbouring 32-blocks, so each 16-byte weight load of a subgroup reads 512 contiguous bytes
+//   (Q4_0), and every x value read from shared memory serves both rows.
+// - x goes through shared memory in tiles of 64 blocks (2 per lane), padded to 9 vec4 per block so
+//   that lanes reading the same offset of neighbouring blocks hit different banks; a lane issues
+//   the loads of both its blocks of both rows before it uses them.
+// - With USE_SUBGROUPS the lanes' partial sums meet through subgroup shuffles; without, through
+//   shared memory. Threads are numbered by subgroup (gl_SubgroupID, gl_SubgroupInvocationID) so
+//   that a row group's lanes are consecutive invocations of one subgroup whatever the mapping.
+//
+// Rows per workgroup: 2 * GROUPS weight rows, i.e. 8 outputs (plain, NORM) or 4 (SWIGLU).
+#if defined(USE_SUBGROUPS)
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#endif
+#define THREADS 128
+#define LANES 32
+#define GROUPS (THREADS / LANES)
+#define XT_BLOCKS (2 * LANES)
+layout(local_size_x = THREADS) in;
+
+layout(std430, binding = 0) readonly buffer Weights { uvec4 w4[]; };
+layout(std430, binding = 1) readonly buffer Xs { vec4 x4[]; };
+layout(std430, binding = 2) buffer Y { float y[]; };
+#if defined(NORM)
+layout(std430, binding = 3) readonly buffer NormWeight { vec4 nw4[]; };
+#endif
+
+layout(push_constant) uniform Params {
+  uint rows;         // output rows in this chunk
+  uint n_in;         // row length (multiple of 32)
+  uint qoff;         // word offset of the quants region (quantized types; a multiple of 4)
+  uint out_offset;   // y index of the chunk's first output row
+  uint accumulate;   // 1: y += result
+  uint norm_offset;  // NORM: element offset of the norm weight in nw (a multiple of 4)
+  float eps;         // NORM: RMSNorm epsilon
+} p;
+
+#define qoff p.qoff
+#define WEIGHTS_WIDE
+#include "weights.glsl"
+
+#if defined(SWIGLU)
+#define ROWS_PER_OUTPUT 2
+#else
+#define ROWS_PER_OUTPUT 1
+#endif
+
+shared vec4 xs[XT_BLOCKS * 9];
+shared vec3 red[THREADS];  // per thread or subgroup: (dot of row 0, of row 1, sum of x^2)
+
+void main() {
+#if defined(USE_SUBGROUPS)
+  const uint t = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID;
+#else
+  const uint t = gl_LocalInvocationID.x;
+#endif
+  const uint lane = t % LANES;
+  const uint group = (gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x) * GROUPS +
+                     t / LANES;
+  // Weight rows 2 group and 2 group + 1, clamped: a group past the end still loads (harmlessly, a
+  // valid row) and takes part in the barriers; it writes nothing.
+  const uint wrows = p.rows * ROWS_PER_OUTPUT;
+  const uint r0 = min(2 * group, wrows - 1), r1 = min(2 * group + 1, wrows - 1);
+  const uint nb = p.n_in / 32;
+  vec3 s = vec3(0.0);
+  for (uint tb = 0; tb < nb; tb += XT_BLOCKS) {
+    const uint tile_blocks = min(XT_BLOCKS, nb - tb);
+    if (tb != 0) barrier();  // everyone is done reading the previous tile
+    for (uint i = t; i < tile_blocks * 8; i += THREADS) {
+      vec4 v = x4[tb * 8 + i];
+#if defined(NORM)
+      s.z += dot(v, v);
+      v *= nw4[p.norm_offset / 4 + tb * 8 + i];
+#endif
+      xs[(i >> 3) * 9 + (i & 7)] = v;
+    }
+    barrier();
+    // Blocks lane and lane + 32 of the tile; the second may not exist (then the first is loaded
+    // twice and the copy ignored).
+    const uint b0 = lane, b1 = lane + LANES < tile_blocks ? lane + LANES : lane;
+    if (b0 < tile_blocks) {
+      const WideBlock a0 = LoadWide(r0 * nb + tb + b0), a1 = LoadWide(r1 * nb + tb + b0);
+      const WideBlock c0 = LoadWide(r0 * nb + tb + b1), c1 = LoadWide(r1 * nb + tb + b1);
+      vec4 xv[8];
+      for (uint k = 0; k < 8; ++k) xv[k] = xs[b0 * 9 + k];
+      s.x += DotWide(a0, xv);
+      s.y += DotWide(a1, xv);
+      if (b1 != b0) {
+        for (uint k = 0; k < 8; ++k) xv[k] = xs[b1 * 9 + k];
+        s.x += DotWide(c0, xv);
+        s.y += DotWide(c1, xv);
+      }
+    }
+  }
+#if defined(USE_SUBGROUPS)
+  for (uint o = LANES / 2; o > 0; o >>= 1) {
+    if (o < gl_SubgroupSize) s += subgroupShuffleXor(s, o);
+  }
+  const uint per = min(gl_SubgroupSize, uint(LANES));  // threads already summed together
+#else
+  const uint per = 1;
+#endif
+  if (t % per == 0) red[t / per] = s;
+  barrier();
+  if (lane != 0) return;
+  const uint parts = LANES / per;
+  vec3 r = vec3(0.0);
+  for (uint i = 0; i < parts; ++i) r += red[(t / LANES) * parts + i];
+#if defined(NORM)
+  // sum(x^2) over the whole workgroup: every part holds its threads' share of the tile loads.
+  float ss = 0.0;
+  for (uint i = 0; i < THREADS / per; ++i) ss += red[i].z;
+  r.xy *= inversesqrt(ss / float(p.n_in) + p.eps);
+#endif
+#if defined(SWIGLU)
+  if (group < p.rows) {
+    const float result = r.x / (1.0 + exp(-r.x)) * r.y;
+    const uint i = p.out_offset + group;
+    y[i] = p.accumulate != 0 ? y[i] + result : result;
+  }
+#else
+  for (uint k = 0; k < 2; ++k) {
+    const uint row = 2 * group + k;
+    if (row < p.rows) {
+      const float result = k == 0 ? r.x : r.y;
+      const uint i = p.out_offset + row;
+      y[i] = p.accumulate != 0 ? y[i] + result : result;
+    }
+  }
+#endif
+}

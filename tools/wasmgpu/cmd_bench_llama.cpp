@@ -1,0 +1,242 @@
+// `wasmgpu bench llama MODEL.gguf`: decode and prefill speed of the GPU llama path (src/nn) run
+// natively, and where a decode step's time goes: host recording, submit, the wait for the logits,
+// and, from timestamp queries where the device has them, GPU time per kernel family. Every figure
+// is a median over steps and says what it covers. No tokenizer: the prompt is synthetic token ids
+// and decoding feeds back the argmax (greedy), as examples/llama does at --temp 0.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cmd_bench.h"
+#include "nn/gguf.h"
+#include "nn/gpu/gpu_context.h"
+#include "nn/gpu/llama_gpu.h"
+#include "nn/llama_model.h"
+#include "nn/sampler.h"
+
+namespace wasmgpu::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nn::LlamaGpu;
+
+struct LlamaBenchOptions {
+  std::string model;
+  std::string adapter;
+  std::string matvec = "auto";
+  uint32_t decode = 64;
+  uint32_t prompt = 128;
+  uint32_t prompt_runs = 3;
+  uint32_t profile_steps = 16;
+  bool json = false;
+};
+
+double Micros(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int Fail(const std::string& what, const nn::Error& e) {
+  fmt::print(stderr, "wasmgpu bench llama: {}: {}\n", what, e.message);
+  return 1;
+}
+
+int RunLlamaBench(const LlamaBenchOptions& o) {
+  auto file = nn::GgufFile::Open(o.model);
+  if (!file.ok()) return Fail(o.model, file.error());
+  auto model = nn::LoadLlamaModel(std::make_shared<nn::GgufFile>(std::move(*file)));
+  if (!model.ok()) return Fail("model", model.error());
+  const nn::LlamaHParams& hp = model->hp;
+  auto ctx = nn::GpuContext::Create(o.adapter);
+  if (!ctx.ok()) return Fail("GPU", ctx.error());
+  if (o.matvec == "portable") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kPortable);
+  if (o.matvec == "wide") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kWide);
+
+  const uint32_t start = std::max(o.prompt, 1u);  // the first decoded position
+  const uint64_t want_seq = uint64_t{start} + o.decode + o.profile_steps + 1;
+  if (want_seq > hp.n_ctx) {
+    fmt::print(stderr, "wasmgpu bench llama: {} positions do not fit the context ({}).\n",
+               want_seq, hp.n_ctx);
+    return 1;
+  }
+  auto gpu = LlamaGpu::Create(*ctx, *model, static_cast<uint32_t>(want_seq));
+  if (!gpu.ok()) return Fail("GPU model", gpu.error());
+  LlamaGpu& g = **gpu;
+
+  // Warm-up: first use of every pipeline.
+  for (int i = 0; i < 2; ++i) {
+    auto r = g.Forward(1, 0);
+    if (!r.ok()) return Fail("warm-up", r.error());
+  }
+
+  // Prefill: the same synthetic prompt `prompt_runs` times from position 0.
+  std::vector<double> prefill_us;
+  std::vector<int32_t> prompt(std::max(o.prompt, 1u));
+  for (size_t i = 0; i < prompt.size(); ++i) {
+    prompt[i] = static_cast<int32_t>((i * 7919 + 1) % hp.n_vocab);
+  }
+  int32_t token = 1;
+  for (uint32_t run = 0; run < (o.prompt > 0 ? o.prompt_runs : 1); ++run) {
+    const Clock::time_point t0 = Clock::now();
+    auto r = g.Prefill(prompt, 0);
+    if (!r.ok()) return Fail("prefill", r.error());
+    prefill_us.push_back(Micros(t0, Clock::now()));
+    token = nn::Sampler::Argmax(*r);
+  }
+
+  // Decode: one Forward + argmax per step.
+  std::vector<double> step_us, record_us, submit_us, wait_us, argmax_us;
+  std::vector<int32_t> generated;
+  uint32_t pos = start;
+  const Clock::time_point d0 = Clock::now();
+  for (uint32_t i = 0; i < o.decode; ++i, ++pos) {
+    const Clock::time_point t0 = Clock::now();
+    auto r = g.Forward(token, pos);
+    if (!r.ok()) return Fail("decode", r.error());
+    const Clock::time_point t1 = Clock::now();
+    token = nn::Sampler::Argmax(*r);
+    const Clock::time_point t2 = Clock::now();
+    generated.push_back(token);
+    step_us.push_back(Micros(t0, t2));
+    argmax_us.push_back(Micros(t1, t2));
+    record_us.push_back(g.last_step().record_us);
+    submit_us.push_back(g.last_step().submit_us);
+    wait_us.push_back(g.last_step().wait_us);
+  }
+  const double decode_total_s = Micros(d0, Clock::now()) / 1e6;
+
+  // Profiled steps: GPU time per op family from timestamps.
+  std::vector<std::vector<double>> op_ns(LlamaGpu::kOpCount);
+  std::vector<double> profiled_step_us;
+  const bool profiled = o.profile_steps > 0 && g.SetProfiling(true);
+  if (profiled) {
+    for (uint32_t i = 0; i < o.profile_steps; ++i, ++pos) {
+      const Clock::time_point t0 = Clock::now();
+      auto r = g.Forward(token, pos);
+      if (!r.ok()) return Fail("profiled decode", r.error());
+      token = nn::Sampler::Argmax(*r);
+      profiled_step_us.push_back(Micros(t0, Clock::now()));
+      for (int k = 0; k < LlamaGpu::kOpCount; ++k) op_ns[k].push_back(g.last_step().gpu_ns[k]);
+    }
+    g.SetProfiling(false);
+  }
+
+  const double step = Median(step_us);
+  const double decode_tok_s = 1e6 / step;
+  const double prefill = Median(prefill_us);
+  const double prefill_tok_s = o.prompt > 0 ? o.prompt / (prefill / 1e6) : 0;
+  const uint64_t mv_bytes = g.matvec_bytes();
+  std::vector<double> op_med(LlamaGpu::kOpCount);
+  double gpu_total_us = 0, matvec_us = 0;
+  for (int k = 0; k < LlamaGpu::kOpCount; ++k) {
+    op_med[k] = Median(op_ns[k]) / 1e3;
+    gpu_total_us += op_med[k];
+    const auto op = static_cast<LlamaGpu::Op>(k);
+    if (op != LlamaGpu::Op::kEmbed && op != LlamaGpu::Op::kAttention) matvec_us += op_med[k];
+  }
+  const std::string type(nn::GgmlTypeName(model->layers[0].wq.type));
+
+  if (o.json) {
+    nlohmann::json j = {
+        {"model", o.model},
+        {"weight_type", type},
+        {"adapter", ctx->adapter_name()},
+        {"matvec_kernels", g.matvec_kernels()},
+        {"dispatches_per_token", g.dispatches_per_token()},
+        {"logits_host_mapped", g.logits_host_mapped()},
+        {"prompt_tokens", o.prompt},
+        {"prefill_median_ms", prefill / 1e3},
+        {"prefill_tok_s", prefill_tok_s},
+        {"decode_steps", o.decode},
+        {"decode_first_pos", start},
+        {"decode_step_median_us", step},
+        {"decode_tok_s", decode_tok_s},
+        {"decode_tok_s_mean", o.decode / decode_total_s},
+        {"host_record_median_us", Median(record_us)},
+        {"host_submit_median_us", Median(submit_us)},
+        {"wait_median_us", Median(wait_us)},
+        {"argmax_median_us", Median(argmax_us)},
+        {"matvec_bytes_per_token", mv_bytes},
+        {"effective_weight_gb_s", mv_bytes * decode_tok_s / 1e9},
+        {"tokens", generated}};
+    if (profiled) {
+      nlohmann::json ops = nlohmann::json::object();
+      for (int k = 0; k < LlamaGpu::kOpCount; ++k) {
+        ops[LlamaGpu::OpName(static_cast<LlamaGpu::Op>(k))] = op_med[k];
+      }
+      j["gpu_op_median_us"] = ops;
+      j["gpu_step_sum_us"] = gpu_total_us;
+      j["gpu_matvec_us"] = matvec_us;
+      j["gpu_matvec_gb_s"] = matvec_us > 0 ? mv_bytes / (matvec_us * 1e3) : 0;
+      j["profiled_steps"] = o.profile_steps;
+      j["profiled_step_median_us"] = Median(profiled_step_us);
+    }
+    fmt::print("{}\n", j.dump());
+    return 0;
+  }
+  fmt::print("model: {} ({}; {} layers, n_embd {}, n_ff {}, vocab {})\n", o.model, type,
+             hp.n_layer, hp.n_embd, hp.n_ff, hp.n_vocab);
+  fmt::print("adapter: {}; matvec kernels: {}; dispatches per decode step: {}; logits {}\n",
+             ctx->adapter_name(), g.matvec_kernels(), g.dispatches_per_token(),
+             g.logits_host_mapped() ? "host-mapped" : "through mapAsync");
+  if (o.prompt > 0) {
+    fmt::print("prefill of {} tokens (one submit), median of {}: {:.2f} ms = {:.0f} tok/s\n",
+               o.prompt, prefill_us.size(), prefill / 1e3, prefill_tok_s);
+  }
+  fmt::print("decode, {} steps from position {}: median step {:.1f} us = {:.1f} tok/s "
+             "(mean {:.1f} tok/s)\n",
+             o.decode, start, step, decode_tok_s, o.decode / decode_total_s);
+  fmt::print("  per step (medians): record {:.1f} us, submit {:.1f} us, wait for logits {:.1f} us, "
+             "argmax {:.1f} us\n",
+             Median(record_us), Median(submit_us), Median(wait_us), Median(argmax_us));
+  fmt::print("  matvec weights per token {:.1f} MB: effective {:.1f} GB/s at the median step\n",
+             mv_bytes / 1e6, mv_bytes * decode_tok_s / 1e9);
+  if (!profiled) {
+    fmt::print("GPU time per op: no timestamp queries on this device (or --profile-steps 0)\n");
+    return 0;
+  }
+  fmt::print("GPU time per op family, sum over layers, median of {} profiled steps (each op in its "
+             "own pass; profiled step median {:.1f} us):\n",
+             o.profile_steps, Median(profiled_step_us));
+  for (int k = 0; k < LlamaGpu::kOpCount; ++k) {
+    fmt::print("  {:<10} {:9.1f} us\n", LlamaGpu::OpName(static_cast<LlamaGpu::Op>(k)), op_med[k]);
+  }
+  fmt::print("  {:<10} {:9.1f} us\n", "sum", gpu_total_us);
+  fmt::print("matvec kernels alone: {:.1f} us for {:.1f} MB = {:.1f} GB/s\n", matvec_us,
+             mv_bytes / 1e6, matvec_us > 0 ? mv_bytes / (matvec_us * 1e3) : 0.0);
+  return 0;
+}
+
+CommandRunner SetupLlamaBench(CLI::App& app) {
+  static LlamaBenchOptions opts;
+  app.add_option("model", opts.model, "GGUF llama model")->required();
+  app.add_option("--adapter", opts.adapter, "Adapter index or name substring");
+  app.add_option("--matvec", opts.matvec, "Matrix-vector kernels: auto, portable or wide")
+      ->check(CLI::IsMember({"auto", "portable", "wide"}));
+  app.add_option("-n,--decode", opts.decode, "Decode steps timed")->check(CLI::PositiveNumber);
+  app.add_option("--prompt", opts.prompt, "Prompt tokens for prefill (0: no prefill timing)");
+  app.add_option("--prompt-runs", opts.prompt_runs, "Prefill repetitions")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--profile-steps", opts.profile_steps,
+                 "Decode steps with per-op GPU timestamps (0: none)");
+  app.add_flag("--json", opts.json, "One JSON object on stdout");
+  return [] { return RunLlamaBench(opts); };
+}
+WASMGPU_BENCH(llama, "llama",
+              "GGUF llama decode and prefill on the GPU: tok/s, host/wait split, GPU time per op",
+              SetupLlamaBench);
+
+}  // namespace
+}  // namespace wasmgpu::cli
