@@ -6,6 +6,7 @@
 #include <wabt/ir.h>
 #include <wabt/stream.h>
 
+#include <cctype>
 #include <set>
 
 namespace wasmgpu::wasm {
@@ -83,6 +84,123 @@ void DropRedundantNanQuieting(std::string* source) {
 #endif
 }
 
+// Loads and stores on the memory base held in a local, read once per function.
+//
+// wasm2c 1.0.32 writes every access as `i32_load(&instance->w2c_memory, addr)`, which reads the
+// base pointer `data` out of the memory struct each time. A store goes through a `u8*`, which
+// may alias anything, that struct included, so after every store the C compiler must read the
+// base again. Here the base never moves for the life of an instance (runtime.cpp: an 8 GiB
+// reservation grown in place), so each function reads it once, at entry, into a local, and the
+// accesses take that local. The accessors keep wasm2c's barrier (an empty asm that uses the
+// loaded value), so a load whose value is unused still executes and still traps out of bounds.
+// ~5 % less CPU on src/nn inference, ~1 % on a float matmul. Little-endian hosts only (wasm2c
+// mirrors memory on big-endian ones, with other accessors).
+constexpr char kBaseAccessors[] = R"(
+/* ---- wasmgpu: accessors on a local memory base (src/wasm/codegen.cpp) ---- */
+#define WASMGPU_DEFINE_LOAD(name, t1, t2, t3)                     \
+  static inline t3 name##_b(u8* base, u64 addr) {                 \
+    t1 result;                                                    \
+    wasm_rt_memcpy(&result, base + addr, sizeof(t1));             \
+    wasm_asm("" ::"r"(result));                                   \
+    return (t3)(t2)result;                                        \
+  }
+#define WASMGPU_DEFINE_STORE(name, t1, t2)                        \
+  static inline void name##_b(u8* base, u64 addr, t2 value) {     \
+    t1 wrapped = (t1)value;                                       \
+    wasm_rt_memcpy(base + addr, &wrapped, sizeof(t1));            \
+  }
+WASMGPU_DEFINE_LOAD(i32_load, u32, u32, u32)
+WASMGPU_DEFINE_LOAD(i64_load, u64, u64, u64)
+WASMGPU_DEFINE_LOAD(f32_load, f32, f32, f32)
+WASMGPU_DEFINE_LOAD(f64_load, f64, f64, f64)
+WASMGPU_DEFINE_LOAD(i32_load8_s, s8, s32, u32)
+WASMGPU_DEFINE_LOAD(i64_load8_s, s8, s64, u64)
+WASMGPU_DEFINE_LOAD(i32_load8_u, u8, u32, u32)
+WASMGPU_DEFINE_LOAD(i64_load8_u, u8, u64, u64)
+WASMGPU_DEFINE_LOAD(i32_load16_s, s16, s32, u32)
+WASMGPU_DEFINE_LOAD(i64_load16_s, s16, s64, u64)
+WASMGPU_DEFINE_LOAD(i32_load16_u, u16, u32, u32)
+WASMGPU_DEFINE_LOAD(i64_load16_u, u16, u64, u64)
+WASMGPU_DEFINE_LOAD(i64_load32_s, s32, s64, u64)
+WASMGPU_DEFINE_LOAD(i64_load32_u, u32, u64, u64)
+WASMGPU_DEFINE_STORE(i32_store, u32, u32)
+WASMGPU_DEFINE_STORE(i64_store, u64, u64)
+WASMGPU_DEFINE_STORE(f32_store, f32, f32)
+WASMGPU_DEFINE_STORE(f64_store, f64, f64)
+WASMGPU_DEFINE_STORE(i32_store8, u8, u32)
+WASMGPU_DEFINE_STORE(i32_store16, u16, u32)
+WASMGPU_DEFINE_STORE(i64_store8, u8, u64)
+WASMGPU_DEFINE_STORE(i64_store16, u16, u64)
+WASMGPU_DEFINE_STORE(i64_store32, u32, u64)
+)";
+
+// True for the names of wasm2c's scalar accessors: (i32|i64|f32|f64)_(load|store)[0-9a-z_]*.
+bool IsAccessorName(std::string_view name) {
+  if (name.size() < 8) return false;
+  std::string_view type = name.substr(0, 4);
+  if (type != "i32_" && type != "i64_" && type != "f32_" && type != "f64_") return false;
+  std::string_view rest = name.substr(4);
+  return rest.rfind("load", 0) == 0 || rest.rfind("store", 0) == 0;
+}
+
+// Leaves `source` as it was when the C does not have the expected shape.
+void UseLocalMemoryBase(std::string* source) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const std::string& in = *source;
+  constexpr std::string_view kAnchor = "DEFINE_STORE(i64_store32, u32, u64)\n";
+  constexpr std::string_view kPrologue = "  FUNC_PROLOGUE;\n";
+  constexpr std::string_view kArg = "(&instance->";
+  size_t anchor = in.find(kAnchor);
+  if (anchor == std::string::npos) return;
+  anchor += kAnchor.size();
+  std::string out;
+  out.reserve(in.size() + in.size() / 8);
+  std::string field;  // the memory's field in the instance struct; one memory only
+  size_t copied = 0;
+  for (size_t at = in.find(kArg, anchor); at != std::string::npos; at = in.find(kArg, at + 1)) {
+    size_t name_begin = at;
+    while (name_begin > 0 && (std::isalnum(static_cast<unsigned char>(in[name_begin - 1])) != 0 ||
+                              in[name_begin - 1] == '_')) {
+      --name_begin;
+    }
+    if (!IsAccessorName(std::string_view(in).substr(name_begin, at - name_begin))) continue;
+    size_t field_begin = at + kArg.size();
+    size_t field_end = in.find(", ", field_begin);
+    if (field_end == std::string::npos) return;
+    std::string_view this_field(in.data() + field_begin, field_end - field_begin);
+    if (this_field.empty() || this_field.find_first_not_of(
+                                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                                  std::string_view::npos) {
+      return;
+    }
+    if (field.empty()) field = this_field;
+    if (field != this_field) return;
+    out.append(in, copied, at - copied);
+    out += "_b(wasmgpu_mem, ";
+    copied = field_end + 2;
+  }
+  if (field.empty()) return;  // no memory accesses: nothing to do
+  out.append(in, copied, std::string::npos);
+  // The accessors go right after wasm2c's own; every function reads the base after its
+  // prologue (functions run only once instantiation has allocated the memory).
+  out.insert(anchor, kBaseAccessors);
+  std::string local = fmt::format("  u8* const wasmgpu_mem = instance->{}.data;\n", field);
+  std::string with_locals;
+  with_locals.reserve(out.size() + out.size() / 16);
+  size_t done = 0;
+  for (size_t at = out.find(kPrologue); at != std::string::npos; at = out.find(kPrologue, done)) {
+    size_t end = at + kPrologue.size();
+    with_locals.append(out, done, end - done);
+    with_locals += local;
+    done = end;
+  }
+  with_locals.append(out, done, std::string::npos);
+  *source = std::move(with_locals);
+#else
+  (void)source;
+#endif
+}
+
 Status AddExport(wabt::Module& m, const char* name, wabt::ExternalKind kind) {
   if (m.GetExport(name) != nullptr) {
     return ValidationError("The module exports the reserved name '{}'.", name);
@@ -151,6 +269,7 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
 
   std::string& s = out.source;
   DropRedundantNanQuieting(&s);
+  UseLocalMemoryBase(&s);
   s += kShimPrelude;
   const std::string instance_type = Mangle(kModuleName) + "_instance_t";
 

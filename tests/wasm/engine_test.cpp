@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "test_util.h"
+#include "wasm/codegen.h"
+#include "wasm/module_reader.h"
 #include "wasi/wasi.h"
 #include "wasm/engine.h"
 #include "wasm/instance.h"
@@ -53,6 +55,14 @@ const char kTrapsWat[] = R"((module
   (func $inner_divide (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_u)
   (func $outer_divide (export "outer_divide") (param i32 i32) (result i32)
     local.get 0 local.get 1 call $inner_divide i32.const 1 i32.add)
+  ;; A load whose value is dropped must still trap out of bounds.
+  (func $dead_load (export "dead_load") (param i32) local.get 0 i32.load drop)
+  ;; Grows memory and uses the new page in the same function: the base the function read at
+  ;; entry must still be the base.
+  (func $grow_and_touch (export "grow_and_touch") (result i32)
+    i32.const 1 memory.grow drop
+    i32.const 65536 i32.const 99 i32.store
+    i32.const 65536 i32.load)
   (func $inner_load (param i32) (result i32) local.get 0 i32.load offset=4)
   (func $outer_load (export "outer_load") (param i32) (result i32)
     local.get 0 call $inner_load i32.const 3 i32.mul)
@@ -257,6 +267,35 @@ TEST_F(EngineTest, EveryTrapKindEndsTheCallWithItsMessage) {
          TrapKind::kIndirectCall, indirect + " in function 'call_table'.");
   expect([&](Instance& i) { return status(i.Call<uint32_t>("recurse", 0u)); },
          TrapKind::kStackExhausted, "The guest trapped: call stack exhausted in function 'recurse'.");
+}
+
+TEST_F(EngineTest, GeneratedCodeReadsTheMemoryBaseOncePerFunction) {
+  std::vector<uint8_t> bytes = Wat(kTrapsWat);
+  Result<ParsedModule> parsed = ParseModule(bytes.data(), bytes.size());
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  Result<GeneratedC> c = GenerateC(*parsed);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  // Every load and store goes through the local base; none reads it from the struct.
+  EXPECT_NE(c->source.find("i32_load_b(wasmgpu_mem, "), std::string::npos);
+  EXPECT_NE(c->source.find("i32_store_b(wasmgpu_mem, "), std::string::npos);
+  EXPECT_EQ(c->source.find("i32_load(&instance->"), std::string::npos);
+  EXPECT_EQ(c->source.find("i32_store(&instance->"), std::string::npos);
+  EXPECT_NE(c->source.find("  FUNC_PROLOGUE;\n  u8* const wasmgpu_mem = instance->"),
+            std::string::npos);
+}
+
+TEST_F(EngineTest, DeadLoadsTrapAndGrowthKeepsTheFunctionsBase) {
+  auto module = Load(Wat(kTrapsWat));
+  ASSERT_NE(module, nullptr);
+  auto inst = Instantiate(module);
+  ASSERT_NE(inst, nullptr);
+  EXPECT_TRUE(inst->Call<void>("dead_load", 65532u).ok());
+  EXPECT_EQ(*inst->Call<uint32_t>("grow_and_touch"), 99u);
+  EXPECT_EQ(inst->memory_size(), 2u * 65536);
+  Status s = inst->Call<void>("dead_load", 2u * 65536 - 2);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message,
+            "The guest trapped: out of bounds memory access in function 'dead_load'.");
 }
 
 TEST_F(EngineTest, TrapInAnInlinedFunctionNamesTheInnerFunction) {
