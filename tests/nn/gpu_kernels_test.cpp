@@ -346,8 +346,11 @@ TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
                  {false, true, true, false, true},
                  {n_head, n_kv, hd, n_rot, pos, max_seq, neox, Bits(scale)}, n_head, 1};
     run.Go();
-    EXPECT_LT(Nmse(want, AsFloats(out)), 1e-10) << "neox " << neox << " pos " << pos;
-    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-10) << "neox " << neox << " pos " << pos;
+    // The float angle pos * inv_freq and GPU sin/cos (NVIDIA's lose accuracy on large angles)
+    // against the CPU's double angle: relative errors ~1e-5 at pos 1100, so NMSE bounds of 1e-8
+    // (1e-10 failed on the H100; a wrong rotation or position gives ~1).
+    EXPECT_LT(Nmse(want, AsFloats(out)), 1e-8) << "neox " << neox << " pos " << pos;
+    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-8) << "neox " << neox << " pos " << pos;
     EXPECT_EQ(AsFloats(vw), want_v) << "neox " << neox << " pos " << pos;
   }
 }

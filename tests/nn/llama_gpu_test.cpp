@@ -152,6 +152,25 @@ TEST(LlamaGpu, WideMatVecKernelsMatchCpu) {
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 
+// kMixed (the default on GPUs): wide kernels for long rows, portable for short ones, in one
+// model; here ffn_down (rows of 96) takes the wide kernels, the others (64) the portable ones.
+TEST(LlamaGpu, MixedMatVecKernelsMatchCpu) {
+  Context().set_matvec_path(GpuContext::MatVecPath::kMixed);
+  Context().set_matvec_wide_min_inputs(96);
+  for (GgmlType type : {GgmlType::kF16, GgmlType::kQ4_0}) {
+    auto m = Synth(Tiny(), type);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_LT(CompareWithCpu(*m, {1, 40, 41, 300, 5, 6}), 1e-9) << GgmlTypeName(type);
+  }
+  auto m = Synth(Tiny(), GgmlType::kQ8_0);
+  ASSERT_TRUE(m.ok());
+  auto gpu = LlamaGpu::Create(Context(), *m, 4);
+  ASSERT_TRUE(gpu.ok());
+  EXPECT_STREQ((*gpu)->matvec_kernels(), "mixed+subgroups");
+  Context().set_matvec_wide_min_inputs(1024);
+  Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
+}
+
 TEST(LlamaGpu, CoalescedMatVecKernelsMatchCpu) {
   Context().set_matvec_path(GpuContext::MatVecPath::kCoalesced);
   for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0}) {

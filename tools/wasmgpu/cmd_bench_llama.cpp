@@ -65,6 +65,7 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
   if (o.matvec == "portable") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kPortable);
   if (o.matvec == "wide") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kWide);
   if (o.matvec == "coalesced") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kCoalesced);
+  if (o.matvec == "mixed") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kMixed);
   ctx->set_matvec_pairs(o.matvec_pairs);
 
   const uint32_t start = std::max(o.prompt, 1u);  // the first decoded position
@@ -292,10 +293,11 @@ CommandRunner SetupLlamaBench(CLI::App& app) {
   static LlamaBenchOptions opts;
   app.add_option("model", opts.model, "GGUF llama model")->required();
   app.add_option("--adapter", opts.adapter, "Adapter index or name substring");
-  app.add_option("--matvec", opts.matvec, "Matrix-vector kernels: auto, portable, wide, coalesced")
-      ->check(CLI::IsMember({"auto", "portable", "wide", "coalesced"}));
+  app.add_option("--matvec", opts.matvec,
+                 "Matrix-vector kernels: auto, portable, wide, coalesced, mixed")
+      ->check(CLI::IsMember({"auto", "portable", "wide", "coalesced", "mixed"}));
   app.add_option("--matvec-pairs", opts.matvec_pairs,
-                 "wide kernels: row pairs per row group (0: chosen per matrix)");
+                 "wide kernels: row pairs per row group (0: the default, 1)");
   app.add_option("-n,--decode", opts.decode, "Decode steps timed")->check(CLI::PositiveNumber);
   app.add_option("--prompt", opts.prompt, "Prompt tokens for prefill (0: no prefill timing)");
   app.add_option("--prompt-runs", opts.prompt_runs, "Prefill repetitions")

@@ -252,20 +252,22 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
   op.kind = kind;
   op.accumulate = accumulate;
   op.norm_offset = norm_offset;
+  op.wide = use_wide_ && (!mixed_ || m.n_in >= ctx_.matvec_wide_min_inputs());
   for (const Chunk& c : m.chunks) {
     std::vector<WGPUBuffer> buffers = {c.buffer, x, y};
     if (kind != MatVecKind::kPlain) buffers.push_back(norm);
-    op.groups.push_back(Bind(MatVecKernel(kind, m.type), buffers));
+    op.groups.push_back(Bind(MatVecKernel(kind, m.type, op.wide), buffers));
   }
   return op;
 }
 
-const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type) const {
-  return (use_wide_ ? wide_ : matvec_)[static_cast<int>(kind)][TypeIndex(type)];
+const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type, bool wide) const {
+  return (wide ? wide_ : matvec_)[static_cast<int>(kind)][TypeIndex(type)];
 }
 
 const char* LlamaGpu::matvec_kernels() const {
   if (!use_wide_) return "portable";
+  if (mixed_) return wide_subgroups_ ? "mixed+subgroups" : "mixed";
   if (coalesced_) return wide_subgroups_ ? "coalesced+subgroups" : "coalesced";
   return wide_subgroups_ ? "wide+subgroups" : "wide";
 }
@@ -318,6 +320,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
         Words(kSpirv_matvec_coal_ffn_q8_0_sg), Words(kSpirv_matvec_coal_ffn_q4_0_sg)}}};
   use_wide_ = ctx_.matvec_path() != GpuContext::MatVecPath::kPortable;
   coalesced_ = ctx_.matvec_path() == GpuContext::MatVecPath::kCoalesced;
+  mixed_ = ctx_.matvec_path() == GpuContext::MatVecPath::kMixed;
   wide_subgroups_ = use_wide_ && ctx_.has_subgroups();
   for (int kind = 0; kind < 3; ++kind) {
     std::vector<bool> writable = {false, false, true};
@@ -328,7 +331,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
         NN_TRY_ASSIGN(wide_[kind][t],
                       MakeKernel(coalesced_ ? coal_spirv[sg][kind][t] : wide_spirv[sg][kind][t],
                                  writable, mv, coalesced_ ? "matvec_coal" : "matvec_wide"));
-      } else {
+      }
+      if (!use_wide_ || mixed_) {
         NN_TRY_ASSIGN(matvec_[kind][t], MakeKernel(matvec_spirv[kind][t], writable, mv, "matvec"));
       }
     }
@@ -489,18 +493,14 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
   const Matrix& m = *op.matrix;
   // kFfn chunks hold gate/up row pairs and produce one output per pair.
   const uint64_t per_output = op.kind == MatVecKind::kFfn ? 2 : 1;
-  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(op.kind, m.type).pipeline);
+  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(op.kind, m.type, op.wide).pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const uint64_t outputs = c.rows / per_output;
-    // matvec_wide: the row pairs per row group. Large matrices take several (auto: as many as
-    // keep at least 512 workgroups, at most 8), so a workgroup's x tile serves more rows.
-    uint64_t pairs = 1;
-    if (use_wide_ && !coalesced_) {
-      const uint64_t groups = (c.rows + kWideWeightRowsPerGroup - 1) / kWideWeightRowsPerGroup;
-      pairs = ctx_.matvec_pairs() != 0 ? ctx_.matvec_pairs()
-                                       : std::clamp<uint64_t>(groups / 512, 1, 8);
-    }
+    // matvec_wide: the row pairs per row group. One by default: on the H100, tinyllama-1.1b Q4_0
+    // decoded at 712 tok/s with one and 688 with several for large matrices (as many as kept
+    // 512 workgroups, at most 8), though then a workgroup loads x once for more rows.
+    const uint64_t pairs = op.wide && !coalesced_ && ctx_.matvec_pairs() != 0 ? ctx_.matvec_pairs() : 1;
     const MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
                          out_offset + static_cast<uint32_t>(c.first_row / per_output),
                          op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps,
@@ -508,7 +508,7 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
     const uint64_t per_group =
-        use_wide_ ? pairs * kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
+        op.wide ? pairs * kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
     Dispatch1D(pass, (outputs + per_group - 1) / per_group,
                ctx_.limits().maxComputeWorkgroupsPerDimension);
   }

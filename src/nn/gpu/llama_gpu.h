@@ -49,8 +49,8 @@ class LlamaGpu {
   // Weight bytes the matrix-vector products of one decode step read (every layer's matrices and
   // the classifier; not the embedding table, of which one row is read).
   uint64_t matvec_bytes() const { return matvec_bytes_; }
-  // "portable", "wide", "coalesced" (+subgroups): the matvec kernels in use
-  // (GpuContext::MatVecPath).
+  // "portable", "wide", "coalesced" (+subgroups), "mixed" (wide for long rows, + subgroups): the
+  // matvec kernels in use (GpuContext::MatVecPath).
   const char* matvec_kernels() const;
 
   // Where a decode step's time goes (wasmgpu bench llama). The op families of one step:
@@ -111,6 +111,7 @@ class LlamaGpu {
   struct MatVecOp {
     const Matrix* matrix = nullptr;
     MatVecKind kind = MatVecKind::kPlain;
+    bool wide = false;  // wide_ kernels (else matvec_)
     std::vector<WGPUBindGroup> groups;
     bool accumulate = false;
     uint32_t norm_offset = 0;
@@ -162,7 +163,7 @@ class LlamaGpu {
   // Waits for the submitted step and returns its logits; times->wait_us from `submitted`.
   Result<std::span<const float>> WaitForLogits(StepTimes* times, std::chrono::steady_clock::time_point submitted);
   Status ReadTimestamps(StepTimes* times);
-  const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
+  const Kernel& MatVecKernel(MatVecKind kind, GgmlType type, bool wide) const;
 
   // ---- Batched prefill (llama_prefill.cpp) ----
   // One matrix-matrix product over a batch: per weight chunk its bind group over (W, X, Y).
@@ -207,7 +208,7 @@ class LlamaGpu {
   Kernel matvec_[3][4], wide_[3][4], embed_[4], embed_tok_[4], rope_store_, attention_,
       attention_decode_;
   // Which matvec kernels: matvec_ (portable) or wide_ (matvec_wide or, coalesced_, matvec_coal).
-  bool use_wide_ = false, coalesced_ = false, wide_subgroups_ = false;
+  bool use_wide_ = false, coalesced_ = false, mixed_ = false, wide_subgroups_ = false;
   std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
   Matrix* token_embd_ = nullptr;
   Matrix* output_ = nullptr;
