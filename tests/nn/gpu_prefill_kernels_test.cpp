@@ -15,19 +15,14 @@ namespace {
 
 using namespace test;  // NOLINT: the helpers of every kernel test
 
-// matmul.glsl per type: [tm16][swiglu][type] (8 x 4 or 16 x 4 outputs per thread).
-std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu, bool tm16 = false) {
-  const std::span<const uint32_t> k[2][2][4] = {
-      {{Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
-        Words(kSpirv_matmul_q4_0)},
-       {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
-        Words(kSpirv_matmul_ffn_q4_0)}},
-      {{Words(kSpirv_matmul_t16_f32), Words(kSpirv_matmul_t16_f16), Words(kSpirv_matmul_t16_q8_0),
-        Words(kSpirv_matmul_t16_q4_0)},
-       {Words(kSpirv_matmul_ffn_t16_f32), Words(kSpirv_matmul_ffn_t16_f16),
-        Words(kSpirv_matmul_ffn_t16_q8_0), Words(kSpirv_matmul_ffn_t16_q4_0)}}};
+std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu) {
+  const std::span<const uint32_t> k[2][4] = {
+      {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
+       Words(kSpirv_matmul_q4_0)},
+      {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
+       Words(kSpirv_matmul_ffn_q4_0)}};
   const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
-  return k[tm16 ? 1 : 0][swiglu ? 1 : 0][ti];
+  return k[swiglu ? 1 : 0][ti];
 }
 std::span<const uint32_t> EmbedBatchSpirv(GgmlType t) {
   switch (t) {
@@ -47,36 +42,30 @@ uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 // rows of 96 (three 32-blocks), Y rows of 107 with columns outside the product left alone.
 TEST(GpuPrefillKernels, MatMulEveryTypeWithOffsetAndAccumulate) {
   const uint32_t T = 70, n_in = 96, n_out = 100, ldy = 107, off = 3;
-  for (bool tm16 : {false, true}) {
-    for (GgmlType type : kTypes) {
-      for (uint32_t accumulate : {0u, 1u}) {
-        Matrix w = RandomMatrix(type, n_in, n_out, 31);
-        const std::vector<float> x = Random(uint64_t{T} * n_in, 32);
-        const std::vector<float> y0 = Random(uint64_t{T} * ldy, 33);
-        std::vector<float> want = y0, dot(n_out);
-        for (uint32_t m = 0; m < T; ++m) {
-          MatVec(w.view, &x[m * n_in], dot.data());
-          for (uint32_t n = 0; n < n_out; ++n) {
-            float& y = want[m * ldy + off + n];
-            y = accumulate ? y + dot[n] : dot[n];
-          }
+  for (GgmlType type : kTypes) {
+    for (uint32_t accumulate : {0u, 1u}) {
+      Matrix w = RandomMatrix(type, n_in, n_out, 31);
+      const std::vector<float> x = Random(uint64_t{T} * n_in, 32);
+      const std::vector<float> y0 = Random(uint64_t{T} * ldy, 33);
+      std::vector<float> want = y0, dot(n_out);
+      for (uint32_t m = 0; m < T; ++m) {
+        MatVec(w.view, &x[m * n_in], dot.data());
+        for (uint32_t n = 0; n < n_out; ++n) {
+          float& y = want[m * ldy + off + n];
+          y = accumulate ? y + dot[n] : dot[n];
         }
-        WeightChunk c = PackRows(w.view, 0, n_out);
-        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
-        Dispatch run{MatMulSpirv(type, false, tm16),
-                     {&c.words, &xw, &yw},
-                     {false, false, true},
-                     {T, n_out, n_in, c.qoff, ldy, off, accumulate},
-                     CeilDiv(n_out, 64),
-                     CeilDiv(T, 64)};
-        run.Go();
-        const std::vector<float> got = AsFloats(yw);
-        EXPECT_LT(Nmse(want, got), 1e-12)
-            << GgmlTypeName(type) << " accumulate " << accumulate << " tm16 " << tm16;
-        for (uint32_t m = 0; m < T; ++m) {
-          for (uint32_t n : {0u, 1u, 2u, 103u, 104u, 105u, 106u}) {
-            ASSERT_EQ(got[m * ldy + n], y0[m * ldy + n]) << "wrote outside the product: " << m;
-          }
+      }
+      WeightChunk c = PackRows(w.view, 0, n_out);
+      std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
+      Dispatch run{MatMulSpirv(type, false), {&c.words, &xw, &yw},
+                   {false, false, true},     {T, n_out, n_in, c.qoff, ldy, off, accumulate},
+                   CeilDiv(n_out, 64),       CeilDiv(T, 64)};
+      run.Go();
+      const std::vector<float> got = AsFloats(yw);
+      EXPECT_LT(Nmse(want, got), 1e-12) << GgmlTypeName(type) << " accumulate " << accumulate;
+      for (uint32_t m = 0; m < T; ++m) {
+        for (uint32_t n : {0u, 1u, 2u, 103u, 104u, 105u, 106u}) {
+          ASSERT_EQ(got[m * ldy + n], y0[m * ldy + n]) << "wrote outside the product: " << m;
         }
       }
     }
@@ -106,32 +95,30 @@ TEST(GpuPrefillKernels, MatMulOneTokenLongRows) {
 // as LlamaGpu uploads them, 37 tokens x 45 outputs (90 weight rows: two column tiles).
 TEST(GpuPrefillKernels, MatMulSwiGluEveryType) {
   const uint32_t T = 37, n_in = 64, n_ff = 45, ldy = 50, off = 2;
-  for (bool tm16 : {false, true}) {
-    for (GgmlType type : kTypes) {
-      Matrix gate = RandomMatrix(type, n_in, n_ff, 36), up = RandomMatrix(type, n_in, n_ff, 37);
-      Matrix both = RandomMatrix(type, n_in, 2 * n_ff, 0);
-      const uint64_t rb = RowBytes(type, n_in);
-      for (uint32_t i = 0; i < n_ff; ++i) {
-        std::memcpy(both.bytes.data() + 2 * i * rb, gate.view.row(i), rb);
-        std::memcpy(both.bytes.data() + (2 * i + 1) * rb, up.view.row(i), rb);
-      }
-      const std::vector<float> x = Random(uint64_t{T} * n_in, 38);
-      std::vector<float> want(uint64_t{T} * ldy, 0.0f), g(n_ff), u(n_ff);
-      for (uint32_t m = 0; m < T; ++m) {
-        MatVec(gate.view, &x[m * n_in], g.data());
-        MatVec(up.view, &x[m * n_in], u.data());
-        for (uint32_t i = 0; i < n_ff; ++i) {
-          want[m * ldy + off + i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
-        }
-      }
-      WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
-      std::vector<uint32_t> xw = Floats(x), yw(want.size(), 0);
-      Dispatch run{MatMulSpirv(type, true, tm16), {&c.words, &xw, &yw},
-                   {false, false, true},         {T, 2 * n_ff, n_in, c.qoff, ldy, off, 0},
-                   CeilDiv(2 * n_ff, 64),        1};
-      run.Go();
-      EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-11) << GgmlTypeName(type) << " tm16 " << tm16;
+  for (GgmlType type : kTypes) {
+    Matrix gate = RandomMatrix(type, n_in, n_ff, 36), up = RandomMatrix(type, n_in, n_ff, 37);
+    Matrix both = RandomMatrix(type, n_in, 2 * n_ff, 0);
+    const uint64_t rb = RowBytes(type, n_in);
+    for (uint32_t i = 0; i < n_ff; ++i) {
+      std::memcpy(both.bytes.data() + 2 * i * rb, gate.view.row(i), rb);
+      std::memcpy(both.bytes.data() + (2 * i + 1) * rb, up.view.row(i), rb);
     }
+    const std::vector<float> x = Random(uint64_t{T} * n_in, 38);
+    std::vector<float> want(uint64_t{T} * ldy, 0.0f), g(n_ff), u(n_ff);
+    for (uint32_t m = 0; m < T; ++m) {
+      MatVec(gate.view, &x[m * n_in], g.data());
+      MatVec(up.view, &x[m * n_in], u.data());
+      for (uint32_t i = 0; i < n_ff; ++i) {
+        want[m * ldy + off + i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+      }
+    }
+    WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
+    std::vector<uint32_t> xw = Floats(x), yw(want.size(), 0);
+    Dispatch run{MatMulSpirv(type, true), {&c.words, &xw, &yw},
+                 {false, false, true},    {T, 2 * n_ff, n_in, c.qoff, ldy, off, 0},
+                 CeilDiv(2 * n_ff, 64),   1};
+    run.Go();
+    EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-11) << GgmlTypeName(type);
   }
 }
 

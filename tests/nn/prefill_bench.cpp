@@ -26,24 +26,25 @@ std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
   return {a, N};
 }
 
-std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu, bool tm16) {
-  const std::span<const uint32_t> k[2][2][4] = {
-      {{Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
-        Words(kSpirv_matmul_q4_0)},
-       {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
-        Words(kSpirv_matmul_ffn_q4_0)}},
-      {{Words(kSpirv_matmul_t16_f32), Words(kSpirv_matmul_t16_f16), Words(kSpirv_matmul_t16_q8_0),
-        Words(kSpirv_matmul_t16_q4_0)},
-       {Words(kSpirv_matmul_ffn_t16_f32), Words(kSpirv_matmul_ffn_t16_f16),
-        Words(kSpirv_matmul_ffn_t16_q8_0), Words(kSpirv_matmul_ffn_t16_q4_0)}}};
+std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu) {
+  const std::span<const uint32_t> k[2][4] = {
+      {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
+       Words(kSpirv_matmul_q4_0)},
+      {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
+       Words(kSpirv_matmul_ffn_q4_0)}};
   const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
-  return k[tm16 ? 1 : 0][swiglu ? 1 : 0][ti];
+  return k[swiglu ? 1 : 0][ti];
 }
 
 struct Kernel {
   WGPUComputePipeline pipeline = nullptr;
   WGPUBindGroup group = nullptr;
 };
+
+void Release(const Kernel& k) {
+  wgpuBindGroupRelease(k.group);
+  wgpuComputePipelineRelease(k.pipeline);
+}
 
 WGPUBuffer Buffer(GpuContext& c, uint64_t bytes, const void* data = nullptr) {
   WGPUBuffer b = c.CreateBuffer(std::max<uint64_t>(bytes, 4),
@@ -84,6 +85,9 @@ Kernel Make(GpuContext& c, std::span<const uint32_t> spirv, std::vector<WGPUBuff
   bd.entryCount = be.size();
   bd.entries = be.data();
   k.group = wgpuDeviceCreateBindGroup(c.device(), &bd);
+  wgpuShaderModuleRelease(module);
+  wgpuPipelineLayoutRelease(pl);
+  wgpuBindGroupLayoutRelease(bgl);
   const Status errors = c.TakeErrors("Making a kernel");
   if (!errors.ok()) std::fprintf(stderr, "%s\n", errors.error().message.c_str());
   return k;
@@ -147,7 +151,7 @@ int Main(int argc, char** argv) {
                           {"down", 2048, 5632, false}};
   const GgmlType types[] = {GgmlType::kQ4_0, GgmlType::kQ8_0, GgmlType::kF16, GgmlType::kF32};
   for (GgmlType type : types) {
-    double total_us[2] = {0, 0}, total_flop = 0;
+    double total_us = 0, total_flop = 0;
     for (const Shape& s : shapes) {
       const std::vector<float> wf = Random(uint64_t{s.n} * s.k, 1, 0.02f);
       std::vector<uint8_t> bytes(RowBytes(type, s.k) * s.n);
@@ -170,23 +174,18 @@ int Main(int argc, char** argv) {
       WGPUBuffer yb = Buffer(c, uint64_t{T} * ldy * 4);
       const uint32_t p[7] = {T, s.n, s.k, chunk.qoff, ldy, 0, 0};
       const double flop = 2.0 * T * s.n * s.k;
-      for (int tm16 = 0; tm16 < 2; ++tm16) {
-        const Kernel k =
-            Make(c, MatMulSpirv(type, s.swiglu, tm16 != 0), {wb, xb, yb}, {false, false, true}, 28);
-        const double us = Time(c, k, p, sizeof(p), (s.n + 63) / 64, (T + 63) / 64);
-        total_us[tm16] += us;
-        std::printf("matmul %-5s %-8s n %5u k %5u TM %d: %8.1f us  %7.3f TFLOP/s\n",
-                    std::string(GgmlTypeName(type)).c_str(), s.name, s.n, s.k, tm16 ? 16 : 8, us,
-                    flop / us * 1e-6);
-      }
+      const Kernel k = Make(c, MatMulSpirv(type, s.swiglu), {wb, xb, yb}, {false, false, true}, 28);
+      const double us = Time(c, k, p, sizeof(p), (s.n + 63) / 64, (T + 63) / 64);
+      total_us += us;
       total_flop += flop;
+      std::printf("matmul %-5s %-8s n %5u k %5u: %8.1f us  %7.3f TFLOP/s\n",
+                  std::string(GgmlTypeName(type)).c_str(), s.name, s.n, s.k, us, flop / us * 1e-6);
+      Release(k);
       for (WGPUBuffer b : {wb, xb, yb}) wgpuBufferRelease(b);
     }
-    for (int tm16 = 0; tm16 < 2; ++tm16) {
-      std::printf("matmul %-5s TM %d one layer: %8.1f us  %6.2f TFLOP/s; x22 layers: %.1f ms\n",
-                  std::string(GgmlTypeName(type)).c_str(), tm16 ? 16 : 8, total_us[tm16],
-                  total_flop / total_us[tm16] * 1e-6, 22 * total_us[tm16] / 1000);
-    }
+    std::printf("matmul %-5s one layer: %8.1f us  %6.2f TFLOP/s; x22 layers: %.1f ms\n",
+                std::string(GgmlTypeName(type)).c_str(), total_us, total_flop / total_us * 1e-6,
+                22 * total_us / 1000);
   }
   {  // attention, tinyllama heads: 32 query heads on 4 KV heads of 64
     const uint32_t n_head = 32, n_kv = 4, hd = 64, kv_dim = n_kv * hd, q_dim = n_head * hd;

@@ -113,7 +113,8 @@ Status LlamaGpu::InitPrefill() {
   cb.userdata1 = &done;
   NN_TRY(ctx_.Wait(wgpuQueueOnSubmittedWorkDone(ctx_.queue(), cb), "the weight uploads"));
   if (done != WGPUQueueWorkDoneStatus_Success) {
-    return MakeError("Uploading the weights failed on the GPU (status ", static_cast<int>(done), ").");
+    return MakeError("Uploading the weights failed on the GPU (status ", static_cast<int>(done),
+                     ").");
   }
   return {};
 }
@@ -135,27 +136,18 @@ Status LlamaGpu::MakePrefill() {
   if (batch == 0) return {};
 
   const uint32_t mm = sizeof(MatMulParams);
-  // matmul.glsl's thread blocks: 8 x 4 outputs (128 threads) or, with WASMGPU_MATMUL_TM=16,
-  // 16 x 4 (64 threads; for measurement); the same 64 x 64 tile either way.
-  const char* tm_env = std::getenv("WASMGPU_MATMUL_TM");
-  const bool tm16 = tm_env != nullptr && std::strcmp(tm_env, "16") == 0;
-  const std::span<const uint32_t> matmul_spirv[2][2][4] = {
-      {{Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
-        Words(kSpirv_matmul_q4_0)},
-       {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
-        Words(kSpirv_matmul_ffn_q4_0)}},
-      {{Words(kSpirv_matmul_t16_f32), Words(kSpirv_matmul_t16_f16), Words(kSpirv_matmul_t16_q8_0),
-        Words(kSpirv_matmul_t16_q4_0)},
-       {Words(kSpirv_matmul_ffn_t16_f32), Words(kSpirv_matmul_ffn_t16_f16),
-        Words(kSpirv_matmul_ffn_t16_q8_0), Words(kSpirv_matmul_ffn_t16_q4_0)}}};
+  const std::span<const uint32_t> matmul_spirv[2][4] = {
+      {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
+       Words(kSpirv_matmul_q4_0)},
+      {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
+       Words(kSpirv_matmul_ffn_q4_0)}};
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_batch_f32), Words(kSpirv_embed_batch_f16), Words(kSpirv_embed_batch_q8_0),
       Words(kSpirv_embed_batch_q4_0)};
   for (int kind = 0; kind < 2; ++kind) {
     for (int t = 0; t < 4; ++t) {
-      NN_TRY_ASSIGN(matmul_[kind][t],
-                    MakeKernel(matmul_spirv[tm16 ? 1 : 0][kind][t], {false, false, true}, mm,
-                               kind == 0 ? "matmul" : "matmul_ffn"));
+      NN_TRY_ASSIGN(matmul_[kind][t], MakeKernel(matmul_spirv[kind][t], {false, false, true}, mm,
+                                                 kind == 0 ? "matmul" : "matmul_ffn"));
     }
   }
   for (int t = 0; t < 4; ++t) {
@@ -248,7 +240,12 @@ void LlamaGpu::RecordPrefillBatch(WGPUComputePassEncoder pass, uint32_t first, u
   }
   const uint32_t bkv =
       std::min(32u, (kAttnPoolFloats - kAttnRows * hp.head_dim) / (hp.head_dim + 4));
-  const AttentionPrefillParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, n, pos0, bkv,
+  const AttentionPrefillParams ap{hp.n_head,
+                                  hp.n_head_kv,
+                                  hp.head_dim,
+                                  n,
+                                  pos0,
+                                  bkv,
                                   1.0f / std::sqrt(static_cast<float>(hp.head_dim))};
   const RopeBatchParams rp{hp.n_head, hp.n_head_kv, hp.head_dim,
                            hp.n_rot,  pos0,         hp.rope_type == RopeType::kNeox ? 1u : 0u};

@@ -4,21 +4,19 @@
 // into shared memory, where every token row of the tile uses them; at decode time (matvec.glsl)
 // each weight is used once per token instead.
 //
-// A workgroup computes a 64 (tokens) x 64 (weight rows) tile of Y; each thread a TM x 4 block of
-// it (register blocking: TM x 4 x 4 FMAs per TM + 4 shared loads of vec4). TM is 8 (128
-// threads); 4 (256 threads) was 17-20 % slower on the H100 and on lavapipe
-// (bench/results/llama-h100-prefill.md), 16 (64 threads) is built for measurement. K goes in steps
-// of one 32-block: the step's X tile and W tile (64 x 32 floats each, 16 KiB together: WebGPU's
-// default workgroup storage) are stored as rows of 8 vec4 whose slots are XOR-swizzled by the
-// row, so the vec4 reads of the compute loop hit 8 different bank groups without padding.
+// A workgroup computes a 64 (tokens) x 64 (weight rows) tile of Y; each of its 128 threads an
+// 8 x 4 block of it (register blocking: 8 x 4 x 4 FMAs per 8 + 4 shared loads of vec4). On the
+// H100, 4 x 4 blocks (256 threads) gave 13-15 % fewer prefill tok/s and 16 x 4 (64 threads)
+// 32-36 % fewer (bench/results/llama-h100-prefill.md). K goes in steps of one 32-block: the
+// step's X tile and W tile (64 x 32 floats each, 16 KiB together: WebGPU's default workgroup
+// storage) are stored as rows of 8 vec4 whose slots are XOR-swizzled by the row, so the vec4
+// reads of the compute loop hit 8 different bank groups without padding.
 //
 // A thread's weight rows are 2 tn, 2 tn + 1, 2 tn + 32 and 2 tn + 33: adjacent pairs, so that
 // with SWIGLU (rows interleaved gate/up at load, see CombineRows) the thread holds both halves of
 // each of its outputs: Y[m][out_offset + n / 2] = silu(gate) * up.
 // With `accumulate` the result is added to Y (the residual adds of attn_output and ffn_down).
-#if !defined(TM)
-#define TM 8
-#endif
+#define TM 8  // token rows per thread
 #define BM 64
 #define BN 64
 #define THREADS (BM / TM * 16)
