@@ -37,11 +37,6 @@ struct MatVecParams {
 };
 struct EmbedParams { uint32_t row, n, qoff; };
 struct EmbedTokenParams { uint32_t first_row, n, qoff, rows; };
-struct RopeStoreParams { uint32_t n_head, n_head_kv, head_dim, n_rot, pos, cache_offset, neox; };
-struct AttentionParams {
-  uint32_t n_head, n_head_kv, head_dim, n_pos, max_seq, layer_offset;
-  float scale;
-};
 struct AttentionDecodeParams {
   uint32_t n_head, n_head_kv, head_dim, n_rot, pos, max_seq, neox;
   float scale;
@@ -138,7 +133,7 @@ LlamaGpu::~LlamaGpu() {
     wgpuQuerySetDestroy(query_set_);
     wgpuQuerySetRelease(query_set_);
   }
-  std::vector<Kernel*> kernels = {&rope_store_, &attention_, &attention_decode_};
+  std::vector<Kernel*> kernels = {&attention_decode_};
   for (int t = 0; t < 4; ++t) {
     kernels.push_back(&embed_[t]);
     kernels.push_back(&embed_tok_[t]);
@@ -345,10 +340,6 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     NN_TRY_ASSIGN(embed_tok_[t], MakeKernel(embed_tok_spirv[t], {false, true, false},
                                             sizeof(EmbedTokenParams), "embed_tok"));
   }
-  NN_TRY_ASSIGN(rope_store_, MakeKernel(Words(kSpirv_rope_store), {true, true, true, false},
-                                        sizeof(RopeStoreParams), "rope_store"));
-  NN_TRY_ASSIGN(attention_, MakeKernel(Words(kSpirv_attention), {false, false, false, true, true},
-                                       sizeof(AttentionParams), "attention"));
   if (hp.head_dim > 256 || hp.head_dim % 4 != 0) {
     return MakeError("The GPU path needs a head_dim that is a multiple of 4 and at most 256 (the "
                      "model has ", hp.head_dim, ").");
@@ -363,7 +354,6 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   qkv_ = MakeBuffer((q_dim + 2 * kv_dim) * 4, "qkv");
   attn_out_ = MakeBuffer(q_dim * 4, "attn_out");
   hb_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb");
-  att_ = MakeBuffer(uint64_t{hp.n_head} * max_seq_ * 4, "att");
   const uint32_t align = ctx_.host_mapped_alignment();
   if (use_host_mapped && align != 0) {
     // The classifier writes straight into host memory: no copy, no map (DESIGN.md decision 9).
@@ -464,8 +454,6 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     L.ffn = MakeMatVec(*m, MatVecKind::kFfn, x_, hb_, false, ffn_norms_, norm_offset);
     NN_TRY_ASSIGN(m, Upload(src.ffn_down, max_binding_bytes));
     L.down = MakeMatVec(*m, MatVecKind::kPlain, hb_, x_, true);
-    L.rope_store = Bind(rope_store_, {qkv_, L.k_cache, L.v_cache, inv_freq_});
-    L.attention = Bind(attention_, {qkv_, L.k_cache, L.v_cache, att_, attn_out_});
     L.attention_decode =
         Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_});
     matvec_bytes_ += L.qkv.matrix->bytes + L.wo.matrix->bytes + L.ffn.matrix->bytes +

@@ -117,11 +117,10 @@ class LlamaGpu {
     uint32_t norm_offset = 0;
   };
   // Five dispatches per layer: qkv (norm folded in), attention_decode (RoPE and the KV-cache
-  // store folded in), wo (+= x), ffn (norm, gate, up, SwiGLU), down (+= x). (rope_store and
-  // attention, the unfused pair, stay loaded for other recorders.)
+  // store folded in), wo (+= x), ffn (norm, gate, up, SwiGLU), down (+= x).
   struct Layer {
     MatVecOp qkv, wo, ffn, down;
-    WGPUBindGroup rope_store = nullptr, attention = nullptr, attention_decode = nullptr;
+    WGPUBindGroup attention_decode = nullptr;
     WGPUBuffer k_cache = nullptr, v_cache = nullptr;
   };
 
@@ -205,8 +204,7 @@ class LlamaGpu {
   GpuContext& ctx_;
   const LlamaModel& model_;
   uint32_t max_seq_;
-  Kernel matvec_[3][4], wide_[3][4], embed_[4], embed_tok_[4], rope_store_, attention_,
-      attention_decode_;
+  Kernel matvec_[3][4], wide_[3][4], embed_[4], embed_tok_[4], attention_decode_;
   // Which matvec kernels: matvec_ (portable) or wide_ (matvec_wide or, coalesced_, matvec_coal).
   bool use_wide_ = false, coalesced_ = false, mixed_ = false, wide_subgroups_ = false;
   std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
@@ -222,7 +220,6 @@ class LlamaGpu {
   WGPUBuffer qkv_ = nullptr;       // [q_dim + 2 kv_dim]  this token's q | k | v
   WGPUBuffer attn_out_ = nullptr;  // [q_dim]
   WGPUBuffer hb_ = nullptr;        // [n_ff]   silu(gate) * up
-  WGPUBuffer att_ = nullptr;       // [n_head * max_seq]  attention scores
   WGPUBuffer logits_ = nullptr, readback_ = nullptr;
   WGPUBuffer attn_norms_ = nullptr, ffn_norms_ = nullptr, output_norm_ = nullptr,
              inv_freq_ = nullptr;
