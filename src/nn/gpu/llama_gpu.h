@@ -31,9 +31,9 @@ class LlamaGpu {
   // Runs `token` at `pos` (positions in order) and returns the logits [n_vocab], valid until the
   // next call.
   Result<std::span<const float>> Forward(int32_t token, uint32_t pos);
-  // Runs `tokens` at positions start_pos, start_pos + 1, ... in one command buffer and one
-  // submit, and returns the logits of the last (the prompt: no per-token round trip, no
-  // classifier for the tokens before the last).
+  // Runs `tokens` at positions start_pos, start_pos + 1, ... in batches of prefill_batch()
+  // tokens (matrix-matrix kernels, one submit per batch, one wait) and returns the logits of the
+  // last (the prompt: no per-token round trip, no classifier for the tokens before the last).
   Result<std::span<const float>> Prefill(std::span<const int32_t> tokens, uint32_t start_pos);
 
   // Tokens per prefill batch: at most the batch the activation buffers were sized for at load
