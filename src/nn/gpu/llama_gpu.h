@@ -157,10 +157,11 @@ class LlamaGpu {
   MatMulOp MakeMatMul(const Matrix& m, bool swiglu, WGPUBuffer x, WGPUBuffer y, uint32_t ldy,
                       bool accumulate);
   void RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uint32_t n_tokens);
-  // The dispatches of `n` tokens at positions pos0.. whose ids are tokens_[first ..].
+  // The dispatches of `n` tokens at positions pos0.. whose ids are p_tokens_[first ..].
   void RecordPrefillBatch(WGPUComputePassEncoder pass, uint32_t first, uint32_t n, uint32_t pos0);
   std::vector<Kernel*> PrefillKernels();  // for the destructor
-  Kernel matmul_[2][4], embed_batch_[4], rmsnorm_batch_, rope_batch_, attention_prefill_;
+  Kernel matmul_[2][4];  // [swiglu][type]
+  Kernel embed_batch_[4], rmsnorm_batch_, rope_batch_, attention_prefill_;
   std::vector<PrefillLayer> prefill_layers_;
   std::vector<WGPUBindGroup> embed_batch_groups_;  // per token_embd chunk
   WGPUBuffer p_tokens_ = nullptr;  // [max_seq] the prompt's ids
