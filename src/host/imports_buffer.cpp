@@ -140,8 +140,12 @@ void QueueSubmit(GpuState& s, uint32_t queue, uint32_t count, uint32_t commands)
   for (uint32_t i = 0; i < count && !bad; ++i) {
     uint32_t h;
     std::memcpy(&h, s.instance()->memory_base() + commands + 4 * i, 4);
-    list[i] = Argument<WGPUCommandBuffer>(c, device, h, Kind::kCommandBuffer, false,
-                                          fmt::format("commands[{}]", i), &bad);
+    // The name is formatted only for the error: this runs on every submit.
+    list[i] = s.Native<WGPUCommandBuffer>(h, Kind::kCommandBuffer);
+    if (list[i] == nullptr) {
+      Argument<WGPUCommandBuffer>(c, device, h, Kind::kCommandBuffer, false,
+                                  fmt::format("commands[{}]", i), &bad);
+    }
   }
   if (bad) return;
   wgpuQueueSubmit(native, list.size(), list.data());
