@@ -32,9 +32,9 @@ class LlamaGpu {
   // Runs `token` at `pos` (positions in order) and returns the logits [n_vocab], valid until the
   // next call.
   Result<std::span<const float>> Forward(int32_t token, uint32_t pos);
-  // Runs `tokens` at positions start_pos, start_pos + 1, ... in one command buffer and one
-  // submit, and returns the logits of the last (the prompt: no per-token round trip, no
-  // classifier for the tokens before the last).
+  // Runs `tokens` at positions start_pos, start_pos + 1, ... in batches of prefill_batch()
+  // tokens (matrix-matrix kernels, one submit per batch, one wait) and returns the logits of the
+  // last (the prompt: no per-token round trip, no classifier for the tokens before the last).
   Result<std::span<const float>> Prefill(std::span<const int32_t> tokens, uint32_t start_pos);
 
   // Tokens per prefill batch: at most the batch the activation buffers were sized for at load
@@ -185,10 +185,11 @@ class LlamaGpu {
   MatMulOp MakeMatMul(const Matrix& m, bool swiglu, WGPUBuffer x, WGPUBuffer y, uint32_t ldy,
                       bool accumulate);
   void RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uint32_t n_tokens);
-  // The dispatches of `n` tokens at positions pos0.. whose ids are tokens_[first ..].
+  // The dispatches of `n` tokens at positions pos0.. whose ids are p_tokens_[first ..].
   void RecordPrefillBatch(WGPUComputePassEncoder pass, uint32_t first, uint32_t n, uint32_t pos0);
   std::vector<Kernel*> PrefillKernels();  // for the destructor
-  Kernel matmul_[2][4], embed_batch_[4], rmsnorm_batch_, rope_batch_, attention_prefill_;
+  Kernel matmul_[2][4];  // [swiglu][type]
+  Kernel embed_batch_[4], rmsnorm_batch_, rope_batch_, attention_prefill_;
   std::vector<PrefillLayer> prefill_layers_;
   std::vector<WGPUBindGroup> embed_batch_groups_;  // per token_embd chunk
   WGPUBuffer p_tokens_ = nullptr;  // [max_seq] the prompt's ids

@@ -1,6 +1,6 @@
 // LlamaGpu::Prefill: the prompt in batches of up to B tokens, each layer a handful of
-// dispatches over the whole batch, all batches in one command buffer and one submit, logits only
-// for the last token. The weight products are matrix-matrix (kernels/matmul.glsl): a weight
+// dispatches over the whole batch, one submit per batch and one wait, logits only for the last
+// token. The weight products are matrix-matrix (kernels/matmul.glsl): a weight
 // is read and dequantized once per 64-token tile instead of once per token as at decode time.
 //
 // Per batch of n tokens at positions pos0 .. pos0 + n - 1 (shapes per token row):
@@ -283,20 +283,31 @@ Result<std::span<const float>> LlamaGpu::Prefill(std::span<const int32_t> tokens
   const LlamaHParams& hp = model_.hp;
   // Ids are < n_vocab (checked), so their bits are the uint32 the kernel reads.
   wgpuQueueWriteBuffer(ctx_.queue(), p_tokens_, 0, tokens.data(), tokens.size_bytes());
-  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
-  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+  // One submit per batch, queued back to back without waiting: a submit's work stays bounded
+  // by one batch (the runtime declares a device lost when one runs past its GPU timeout, 10 s
+  // by default, which a long prompt on a CPU adapter could reach), at the cost of a submit
+  // per 512 tokens.
   const uint32_t total = static_cast<uint32_t>(tokens.size());
+  WGPUCommandEncoder enc = nullptr;
   uint32_t n = 0;
   for (uint32_t first = 0; first < total; first += n) {
+    if (enc != nullptr) {
+      WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
+      wgpuCommandEncoderRelease(enc);
+      wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
+      wgpuCommandBufferRelease(cmd);
+    }
+    enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+    WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
     n = std::min(prefill_batch_, total - first);
     RecordPrefillBatch(pass, first, n, start_pos + first);
+    wgpuComputePassEncoderEnd(pass);
+    wgpuComputePassEncoderRelease(pass);
   }
-  wgpuComputePassEncoderEnd(pass);
-  wgpuComputePassEncoderRelease(pass);
   // The last token's residual row into the decode path's x, then its classifier.
   wgpuCommandEncoderCopyBufferToBuffer(enc, p_x_, uint64_t{n - 1} * hp.n_embd * 4, x_, 0,
                                        uint64_t{hp.n_embd} * 4);
-  pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
   RecordMatVec(pass, output_op_, 0);
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);
