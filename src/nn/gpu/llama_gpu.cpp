@@ -142,6 +142,7 @@ LlamaGpu::~LlamaGpu() {
       for (Kernel& k : by_type) kernels.push_back(&k);
     }
   }
+  for (Kernel* k : PrefillKernels()) kernels.push_back(k);
   for (Kernel* k : kernels) {
     if (k->pipeline != nullptr) wgpuComputePipelineRelease(k->pipeline);
     if (k->layout != nullptr) wgpuBindGroupLayoutRelease(k->layout);
@@ -427,7 +428,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     dispatches_per_token_ += 1 + L.qkv.groups.size() + L.wo.groups.size() +
                              L.ffn.groups.size() + L.down.groups.size();
   }
-  return {};
+  return InitPrefill();
 }
 
 void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset) {

@@ -31,10 +31,16 @@ class LlamaGpu {
   // Runs `token` at `pos` (positions in order) and returns the logits [n_vocab], valid until the
   // next call.
   Result<std::span<const float>> Forward(int32_t token, uint32_t pos);
-  // Runs `tokens` at positions start_pos, start_pos + 1, ... in one command buffer and one
-  // submit, and returns the logits of the last (the prompt: no per-token round trip, no
-  // classifier for the tokens before the last).
+  // Runs `tokens` at positions start_pos, start_pos + 1, ... in batches of prefill_batch()
+  // tokens (matrix-matrix kernels, one submit per batch, one wait) and returns the logits of the
+  // last (the prompt: no per-token round trip, no classifier for the tokens before the last).
   Result<std::span<const float>> Prefill(std::span<const int32_t> tokens, uint32_t start_pos);
+
+  // Tokens per prefill batch: at most the batch the activation buffers were sized for at load
+  // (min(512, max_seq), or WASMGPU_PREFILL_BATCH); 0 runs the prompt token by token through the
+  // decode kernels. Tests lower it to split prompts into several batches.
+  Status SetPrefillBatch(uint32_t tokens);
+  uint32_t prefill_batch() const { return prefill_batch_; }
 
   size_t dispatches_per_token() const { return dispatches_per_token_; }
   bool logits_host_mapped() const { return logits_mapped_ != nullptr; }
@@ -129,6 +135,44 @@ class LlamaGpu {
                                                      StepTimes* times = nullptr);
   Status ReadTimestamps(StepTimes* times);
   const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
+
+  // ---- Batched prefill (llama_prefill.cpp) ----
+  // One matrix-matrix product over a batch: per weight chunk its bind group over (W, X, Y).
+  struct MatMulOp {
+    const Matrix* matrix = nullptr;
+    bool swiglu = false, accumulate = false;
+    uint32_t ldy = 0;  // row stride of Y
+    std::vector<WGPUBindGroup> groups;
+  };
+  // Eight dispatches per layer and batch: rmsnorm, qkv, rope_store_batch, attention_prefill,
+  // wo (+= x), rmsnorm, gate/up + SwiGLU, down (+= x); plus one per weight chunk beyond the first.
+  struct PrefillLayer {
+    MatMulOp qkv, wo, ffn, down;
+    WGPUBindGroup attn_norm = nullptr, ffn_norm = nullptr, rope = nullptr, attention = nullptr;
+  };
+  // Kernels, activation buffers for `prefill_capacity_` tokens and bind groups (MakePrefill),
+  // then waits for the weight uploads (end of Init).
+  Status InitPrefill();
+  Status MakePrefill();
+  MatMulOp MakeMatMul(const Matrix& m, bool swiglu, WGPUBuffer x, WGPUBuffer y, uint32_t ldy,
+                      bool accumulate);
+  void RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uint32_t n_tokens);
+  // The dispatches of `n` tokens at positions pos0.. whose ids are p_tokens_[first ..].
+  void RecordPrefillBatch(WGPUComputePassEncoder pass, uint32_t first, uint32_t n, uint32_t pos0);
+  std::vector<Kernel*> PrefillKernels();  // for the destructor
+  Kernel matmul_[2][4];  // [swiglu][type]
+  Kernel embed_batch_[4], rmsnorm_batch_, rope_batch_, attention_prefill_;
+  std::vector<PrefillLayer> prefill_layers_;
+  std::vector<WGPUBindGroup> embed_batch_groups_;  // per token_embd chunk
+  WGPUBuffer p_tokens_ = nullptr;  // [max_seq] the prompt's ids
+  WGPUBuffer p_x_ = nullptr;       // [B][n_embd]  residual stream of the batch
+  WGPUBuffer p_xn_ = nullptr;      // [B][n_embd]  rmsnorm(x) * norm weight
+  WGPUBuffer p_qkv_ = nullptr;     // [B][q_dim + 2 kv_dim]
+  WGPUBuffer p_attn_ = nullptr;    // [B][q_dim]
+  WGPUBuffer p_h_ = nullptr;       // [B][n_ff]  silu(gate) * up
+  uint32_t prefill_capacity_ = 0;  // B: the batch the buffers hold
+  uint32_t prefill_batch_ = 0;
+  // ---- end of batched prefill ----
 
   GpuContext& ctx_;
   const LlamaModel& model_;
