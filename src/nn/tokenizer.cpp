@@ -4,6 +4,8 @@
 #include <limits>
 #include <queue>
 
+#include "nn/bpe_tokenizer.h"
+
 namespace wasmgpu::nn {
 namespace {
 
@@ -56,7 +58,7 @@ class SpmTokenizer final : public Tokenizer {
 
   std::vector<int32_t> Encode(std::string_view text, bool add_bos, bool add_eos) const override {
     std::vector<int32_t> out;
-    if (add_bos && vocab_.bos_id >= 0) out.push_back(vocab_.bos_id);
+    if (add_bos && vocab_.add_bos && vocab_.bos_id >= 0) out.push_back(vocab_.bos_id);
     if (!text.empty()) EncodePieces(text, &out);
     if (add_eos && vocab_.eos_id >= 0) out.push_back(vocab_.eos_id);
     return out;
@@ -229,6 +231,18 @@ Result<Vocab> ReadVocab(const GgufFile& f) {
   NN_TRY(id("tokenizer.ggml.bos_token_id", &v.bos_id));
   NN_TRY(id("tokenizer.ggml.eos_token_id", &v.eos_id));
   NN_TRY(id("tokenizer.ggml.unknown_token_id", &v.unk_id));
+  if (v.model == "gpt2") {
+    // Byte-level BPE: merges are required (checked when the tokenizer is built, so that
+    // FromVocab checks the same); pre names the pre-tokenizer.
+    if (f.FindValue("tokenizer.ggml.merges") != nullptr) {
+      NN_TRY_ASSIGN(v.merges, f.GetStringArray("tokenizer.ggml.merges"));
+    }
+    if (f.FindValue("tokenizer.ggml.pre") != nullptr) {
+      NN_TRY_ASSIGN(v.pre, f.GetString("tokenizer.ggml.pre"));
+    }
+    auto pre = ParseBpePre(v.pre);
+    v.add_bos = pre.ok() && BpePreAddsBos(*pre);
+  }
   if (f.FindValue("tokenizer.ggml.add_bos_token") != nullptr) {
     NN_TRY_ASSIGN(v.add_bos, f.GetBool("tokenizer.ggml.add_bos_token"));
   }
@@ -246,11 +260,9 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromVocab(Vocab vocab) {
     }
     return std::unique_ptr<Tokenizer>(new SpmTokenizer(std::move(vocab)));
   }
-  if (vocab.model == "gpt2") {
-    return MakeError("Tokenizer model 'gpt2' (byte-level BPE) is not supported yet ",
-                     "(supported: llama).");
-  }
-  return MakeError("Tokenizer model '", vocab.model, "' is not supported (supported: llama).");
+  if (vocab.model == "gpt2") return MakeBpeTokenizer(std::move(vocab));
+  return MakeError("Tokenizer model '", vocab.model,
+                   "' is not supported (supported: llama, gpt2).");
 }
 
 Result<std::unique_ptr<Tokenizer>> Tokenizer::FromGguf(const GgufFile& file) {

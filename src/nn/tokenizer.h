@@ -1,6 +1,6 @@
-// Tokenizers built from GGUF metadata (`tokenizer.ggml.*`). One interface for every model kind;
-// "llama" (SentencePiece-style BPE over scores with byte fallback) is implemented, "gpt2"
-// (byte-level BPE over merges) is the next one and is refused by name until then.
+// Tokenizers built from GGUF metadata (`tokenizer.ggml.*`). One interface for every model kind:
+// "llama" (SentencePiece-style BPE over scores with byte fallback, below) and "gpt2" (byte-level
+// BPE over merges: GPT-2, Llama 3, SmolLM, Qwen2; bpe_tokenizer.h). Others are refused by name.
 //
 // The llama algorithm (the training scripts in models/ implement the same in Python; both must
 // agree token for token):
@@ -38,13 +38,17 @@ enum class TokenType : int32_t {
 };
 
 struct Vocab {
-  std::string model;                  // "llama"
-  std::vector<std::string> tokens;    // pieces, '▁' for spaces
-  std::vector<float> scores;          // merge priority: higher merges first
+  std::string model;                  // "llama" or "gpt2"
+  std::vector<std::string> tokens;    // pieces: '▁' for spaces (llama), byte characters (gpt2)
+  std::vector<float> scores;          // llama: merge priority, higher merges first
   std::vector<TokenType> types;
+  std::string pre;                    // gpt2: tokenizer.ggml.pre, the pre-tokenizer's name
+  std::vector<std::string> merges;    // gpt2: "left right", rank = index (lowest merges first)
   int32_t bos_id = -1;
   int32_t eos_id = -1;
   int32_t unk_id = -1;
+  // tokenizer.ggml.add_bos_token; when absent: true for llama, for gpt2 llama.cpp's default per
+  // pre-tokenizer (true for llama-bpe only).
   bool add_bos = true;
   bool add_eos = false;
 };
@@ -57,11 +61,14 @@ class Tokenizer {
   static Result<std::unique_ptr<Tokenizer>> FromGguf(const GgufFile& file);
   static Result<std::unique_ptr<Tokenizer>> FromVocab(Vocab vocab);
 
-  // Token ids of `text`, with BOS first when `add_bos` (and EOS last when `add_eos`). Special
-  // tokens are never recognized inside `text`: "<s>" in text is three characters.
+  // Token ids of `text`, with BOS first when `add_bos` and the model adds one (vocab().add_bos:
+  // Qwen2-style models have none), and EOS last when `add_eos`. Special tokens are never
+  // recognized inside `text`: "<s>" in text is three characters.
   virtual std::vector<int32_t> Encode(std::string_view text, bool add_bos,
                                       bool add_eos = false) const = 0;
   // The bytes that `token` adds to the text after `prev` (-1 at the start): streaming output.
+  // Control tokens add nothing. A byte-level token may end inside a UTF-8 sequence: its bytes are
+  // returned as they are, and the next token completes the character.
   virtual std::string DecodeToken(int32_t prev, int32_t token) const = 0;
   // The whole text of a token sequence (concatenated DecodeToken).
   std::string Decode(const std::vector<int32_t>& tokens) const;

@@ -178,16 +178,18 @@ TEST(Tokenizer, AgreesWithTheNaiveAlgorithmOnASyntheticVocab) {
   }
 }
 
-TEST(Tokenizer, FromGgufRefusesOtherModelsByName) {
+TEST(Tokenizer, FromVocabRefusesOtherModelsByName) {
   Vocab v = SmallVocab();
-  v.model = "gpt2";
+  v.model = "bert";
   auto t = Tokenizer::FromVocab(v);
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.error().message,
-            "Tokenizer model 'gpt2' (byte-level BPE) is not supported yet (supported: llama).");
-  v.model = "bert";
-  EXPECT_EQ(Tokenizer::FromVocab(v).error().message,
-            "Tokenizer model 'bert' is not supported (supported: llama).");
+  EXPECT_EQ(t.error().message, "Tokenizer model 'bert' is not supported (supported: llama, gpt2).");
+}
+
+TEST(Tokenizer, NoBosWhenTheModelAddsNone) {
+  Vocab v = SmallVocab();
+  v.add_bos = false;  // tokenizer.ggml.add_bos_token = false
+  EXPECT_EQ(Make(v)->Encode("hello", true), (std::vector<int32_t>{kHello}));
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ const LlamaConfig kShapes[] = {
     {"stories15m", 288, 6, 6, 6, 768, 32000, 256, 1e-5f, 10000.0f, true},
     {"stories110m", 768, 12, 12, 12, 2048, 32000, 1024, 1e-5f, 10000.0f, true},
     {"tinyllama-1.1b", 2048, 22, 32, 4, 5632, 32000, 2048, 1e-5f, 10000.0f, false},
-    {"llama3.2-1b", 2048, 16, 32, 8, 8192, 128256, 131072, 1e-5f, 500000.0f, true},
+    {"llama3.2-1b", 2048, 16, 32, 8, 8192, 128256, 131072, 1e-5f, 500000.0f, true, "gpt2"},
 };
 
 // llama.cpp's general.file_type (LLAMA_FTYPE_*) for the weight type of a whole model.
@@ -151,6 +151,29 @@ nn::Vocab SyntheticVocab(uint32_t size) {
   return v;
 }
 
+nn::Vocab SynthVocab(const LlamaConfig& c) {
+  return c.tokenizer == "gpt2" ? SyntheticBpeVocab(c.vocab_size) : SyntheticVocab(c.vocab_size);
+}
+
+void DeclareTokenizer(GgufWriter& w, const nn::Vocab& vocab) {
+  w.SetString("tokenizer.ggml.model", vocab.model);
+  if (!vocab.pre.empty()) w.SetString("tokenizer.ggml.pre", vocab.pre);
+  w.SetStringArray("tokenizer.ggml.tokens", vocab.tokens);
+  // Byte-level vocabularies have no scores (llama.cpp's converter writes none).
+  if (!vocab.scores.empty()) w.SetF32Array("tokenizer.ggml.scores", vocab.scores);
+  std::vector<int32_t> types;
+  for (nn::TokenType t : vocab.types) types.push_back(static_cast<int32_t>(t));
+  w.SetI32Array("tokenizer.ggml.token_type", types);
+  if (!vocab.merges.empty()) w.SetStringArray("tokenizer.ggml.merges", vocab.merges);
+  if (vocab.bos_id >= 0) w.SetU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(vocab.bos_id));
+  if (vocab.eos_id >= 0) w.SetU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(vocab.eos_id));
+  if (vocab.unk_id >= 0) {
+    w.SetU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(vocab.unk_id));
+  }
+  w.SetBool("tokenizer.ggml.add_bos_token", vocab.add_bos);
+  w.SetBool("tokenizer.ggml.add_eos_token", vocab.add_eos);
+}
+
 void DeclareLlama(GgufWriter& w, const LlamaConfig& c, const nn::Vocab& vocab, GgmlType type) {
   const uint32_t head_dim = c.dim / c.n_heads;
   w.SetString("general.architecture", "llama");
@@ -166,17 +189,7 @@ void DeclareLlama(GgufWriter& w, const LlamaConfig& c, const nn::Vocab& vocab, G
   w.SetF32("llama.rope.freq_base", c.rope_theta);
   w.SetU32("llama.rope.dimension_count", head_dim);
   w.SetU32("llama.vocab_size", c.vocab_size);
-  w.SetString("tokenizer.ggml.model", vocab.model);
-  w.SetStringArray("tokenizer.ggml.tokens", vocab.tokens);
-  w.SetF32Array("tokenizer.ggml.scores", vocab.scores);
-  std::vector<int32_t> types;
-  for (nn::TokenType t : vocab.types) types.push_back(static_cast<int32_t>(t));
-  w.SetI32Array("tokenizer.ggml.token_type", types);
-  w.SetU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(vocab.bos_id));
-  w.SetU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(vocab.eos_id));
-  if (vocab.unk_id >= 0) w.SetU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(vocab.unk_id));
-  w.SetBool("tokenizer.ggml.add_bos_token", vocab.add_bos);
-  w.SetBool("tokenizer.ggml.add_eos_token", vocab.add_eos);
+  DeclareTokenizer(w, vocab);
 
   const uint64_t q_dim = static_cast<uint64_t>(c.n_heads) * head_dim;
   const uint64_t kv_dim = static_cast<uint64_t>(c.n_kv_heads) * head_dim;
@@ -222,7 +235,7 @@ Status CheckConfig(const LlamaConfig& c, GgmlType type) {
 Status WriteSyntheticLlama(const SynthOptions& o, Sink& sink) {
   NN_TRY(CheckConfig(o.config, o.type));
   GgufWriter w;
-  DeclareLlama(w, o.config, SyntheticVocab(o.config.vocab_size), o.type);
+  DeclareLlama(w, o.config, SynthVocab(o.config), o.type);
   NN_TRY(w.WriteHeader(sink));
   const unsigned threads = ThreadCount(o.threads);
   std::vector<uint8_t> buffers[2];
