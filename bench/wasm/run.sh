@@ -14,7 +14,8 @@ trap 'rm -rf "$work"' EXIT
 "$wasmgpu" bench cpu "$@"
 
 # A real program, if the nn tests are built: CPU inference of a synthetic stories15M (q8_0) with
-# src/nn compiled natively and to wasm32 (tests/nn), 32 greedy tokens; wall time, median of 3.
+# src/nn compiled natively and to wasm32 (tests/nn), 32 greedy tokens; wall and CPU time
+# (user + system, less sensitive to other load on the machine), medians of 5.
 nn_dir="$build/tests/nn"
 model="$nn_dir/parity_stories15m_q8_0.gguf"
 if [ -x "$build/bin/nn_cpu_generate" ] && [ -f "$nn_dir/cpu_generate.wasm" ] && [ -f "$model" ]; then
@@ -28,27 +29,32 @@ WebAssembly.instantiate(fs.readFileSync(wasm), wasi.getImportObject())
   .then(({ instance }) => process.exit(wasi.start(instance)));
 JS
   python3 - "$build/bin/nn_cpu_generate" "$wasmgpu" "$nn_dir" "$work/node_nn.js" <<'PY'
-import hashlib, os, subprocess, sys, time
+import hashlib, os, resource, subprocess, sys, time
 native, wasmgpu, d, node_js = sys.argv[1:]
 args = ["once upon a time", "32", "0", "0"]
 runs = {
-    "native (g++ -O2)": [native, os.path.join(d, "parity_stories15m_q8_0.gguf")] + args,
+    "native (g++ -O3, the Release build of src/nn)": [native, os.path.join(d, "parity_stories15m_q8_0.gguf")] + args,
     "wasmgpu run": [wasmgpu, "run", "--dir", d + "::/models", os.path.join(d, "cpu_generate.wasm"),
                     "/models/parity_stories15m_q8_0.gguf"] + args,
     "node (V8)": ["node", "--no-warnings", node_js, os.path.join(d, "cpu_generate.wasm"), d,
                   "/models/parity_stories15m_q8_0.gguf"] + args,
 }
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 print()
-print("| stories15M q8_0 on CPU, 32 tokens | wall ms (median of 3) | output md5 |")
-print("|---|---:|---|")
+print("| stories15M q8_0 on CPU, 32 tokens | wall ms (median of 5) | CPU ms (median of 5) | output md5 |")
+print("|---|---:|---:|---|")
 for name, cmd in runs.items():
-    times, digest = [], ""
-    for _ in range(3):
-        t0 = time.perf_counter()
+    walls, cpus, digest = [], [], ""
+    for _ in range(5):
+        c0, t0 = cpu(), time.perf_counter()
         out = subprocess.run(cmd, stdout=subprocess.PIPE, check=True).stdout
-        times.append((time.perf_counter() - t0) * 1000)
+        walls.append((time.perf_counter() - t0) * 1000)
+        cpus.append((cpu() - c0) * 1000)
         digest = hashlib.md5(out).hexdigest()[:12]
-    times.sort()
-    print(f"| {name} | {times[1]:.0f} | {digest} |")
+    walls.sort()
+    cpus.sort()
+    print(f"| {name} | {walls[2]:.0f} | {cpus[2]:.0f} | {digest} |")
 PY
 fi

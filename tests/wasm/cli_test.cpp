@@ -143,6 +143,20 @@ TEST_F(CliTest, CompileWritesAnObject) {
   rmdir(dir.c_str());
 }
 
+// The plumbing of `wasmgpu bench cpu` (timings are not checked: benchmarks are not tests): every
+// runner ran the same matmul and agreed on its checksum.
+TEST_F(CliTest, BenchCpuRunsEveryRunnerOnTheSameKernel) {
+  CliResult r = RunCli({"bench", "cpu", "--rounds", "1", "--reps", "1", "--startup-runs", "1",
+                        "--node", "none", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* key : {"\"native\"", "\"native-scalar\"", "\"wasmgpu\"", "\"checksum\"",
+                          "\"wasmgpu_over_native\"", "\"wasmgpu_run_median_ms\""}) {
+    EXPECT_NE(r.out.find(key), std::string::npos) << key << " missing in " << r.out;
+  }
+  EXPECT_NE(r.out.find("\"error\": \"not run (--node none)\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"median_ms\": null"), r.out.rfind("\"median_ms\": null")) << r.out;
+}
+
 TEST_F(CliTest, CacheInfoAndClear) {
   std::string dir = testing::MakeTempDir("wasmgpu-xdg");
   std::vector<std::string> env = {"XDG_CACHE_HOME=" + dir, "WASMGPU_CACHE_MAX_MB=64"};

@@ -24,6 +24,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -300,6 +302,20 @@ int RunCpuBench(CpuOptions& o) {
     if (!node_ms.empty()) st.node_median_ms = bench::Median(node_ms);
   }
 
+  std::string cpu_model = "unknown";
+  if (std::FILE* f = std::fopen("/proc/cpuinfo", "r")) {
+    char line[512];
+    while (std::fgets(line, sizeof(line), f) != nullptr) {
+      std::string_view l(line);
+      if (l.rfind("model name", 0) != 0 || l.find(": ") == std::string_view::npos) continue;
+      l.remove_prefix(l.find(": ") + 2);
+      while (!l.empty() && (l.back() == '\n' || l.back() == ' ')) l.remove_suffix(1);
+      cpu_model = l;
+      break;
+    }
+    std::fclose(f);
+  }
+  const unsigned cpus = std::thread::hardware_concurrency();
   double load[3] = {0, 0, 0};
   if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
     if (std::fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = -1;
@@ -336,6 +352,8 @@ int RunCpuBench(CpuOptions& o) {
           {"in_process_median_ms", st.inprocess_median_ms},
           {"node_median_ms", st.node_median_ms ? nlohmann::json(*st.node_median_ms)
                                                : nlohmann::json(nullptr)}}},
+        {"cpu", cpu_model},
+        {"cpus", cpus},
         {"loadavg", {load[0], load[1], load[2]}},
     };
     fmt::print("{}\n", j.dump(2));
@@ -363,7 +381,8 @@ int RunCpuBench(CpuOptions& o) {
   fmt::print("  in this process (read + hash + dlopen + instantiate + run): median {:.2f} ms\n",
              st.inprocess_median_ms);
   if (st.node_median_ms) fmt::print("  node: median {:.1f} ms\n", *st.node_median_ms);
-  fmt::print("load average: {:.2f} {:.2f} {:.2f}\n", load[0], load[1], load[2]);
+  fmt::print("cpu: {} ({} online); load average: {:.2f} {:.2f} {:.2f}\n", cpu_model, cpus, load[0],
+             load[1], load[2]);
   return 0;
 }
 

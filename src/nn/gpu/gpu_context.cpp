@@ -144,6 +144,7 @@ GpuContext::GpuContext(GpuContext&& o) noexcept
       limits_(o.limits_), adapter_name_(std::move(o.adapter_name_)),
       has_subgroups_(o.has_subgroups_), has_f16_(o.has_f16_), has_timestamps_(o.has_timestamps_),
       is_cpu_(o.is_cpu_), subgroup_min_size_(o.subgroup_min_size_), matvec_path_(o.matvec_path_),
+      matvec_pairs_(o.matvec_pairs_), matvec_wide_min_inputs_(o.matvec_wide_min_inputs_),
       host_mapped_alignment_(o.host_mapped_alignment_), errors_(std::move(o.errors_)) {
   o.instance_ = nullptr;
   o.adapter_ = nullptr;
