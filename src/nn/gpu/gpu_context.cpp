@@ -90,6 +90,23 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
   desc.requiredLimits = &adapter_limits;
   desc.uncapturedErrorCallbackInfo.callback = &GpuContext::OnError;
   desc.uncapturedErrorCallbackInfo.userdata1 = ctx.errors_.get();
+  // A lost device (a submission past WASMGPU_GPU_TIMEOUT_MS, a driver reset) still completes
+  // its work-done futures, so without this a decode step would return stale logits with no
+  // error: the loss goes into the same error list that every step checks (TakeErrors processes
+  // events first, which is when this runs).
+  desc.deviceLostCallbackInfo.mode = WGPUCallbackMode_AllowProcessEvents;
+  desc.deviceLostCallbackInfo.callback = [](WGPUDevice const*, WGPUDeviceLostReason reason,
+                                            WGPUStringView message, void* userdata1, void*) {
+    // Destroyed: our own release; CallbackCancelled: the instance is going away.
+    if (reason == WGPUDeviceLostReason_Destroyed ||
+        reason == WGPUDeviceLostReason_CallbackCancelled) {
+      return;
+    }
+    auto* errors = static_cast<std::string*>(userdata1);
+    if (!errors->empty()) *errors += "\n";
+    *errors += StrCat("The GPU device was lost: ", ToString(message));
+  };
+  desc.deviceLostCallbackInfo.userdata1 = ctx.errors_.get();
   DeviceResult dr;
   WGPURequestDeviceCallbackInfo dcb{};
   dcb.mode = WGPUCallbackMode_WaitAnyOnly;
@@ -152,6 +169,8 @@ Status GpuContext::Wait(WGPUFuture future, const char* what) {
 }
 
 Status GpuContext::TakeErrors(const char* context) {
+  // Runs the device-lost callback if the device was lost (WaitAny runs only the waited ones).
+  wgpuInstanceProcessEvents(instance_);
   if (errors_->empty()) return {};
   Error e{*errors_};
   errors_->clear();
