@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
 
 #include "gpu_test_util.h"
 #include "nn_kernels.h"
@@ -303,12 +304,18 @@ TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
 
 // attention_decode: RoPE of q and of this position's k, the cache store at pos (only by the first
 // query head of each KV group), attention over positions 0..pos, against the CPU reference.
-// Position 1100 takes two chunks of the online softmax (CHUNK is 1024).
+// Position 1100 takes two chunks of the online softmax (CHUNK is 1024). Split over n_split
+// workgroups per head (flash-decoding), the kernel writes unnormalized partials and their (max,
+// sum of exp), combined here as the wo kernels do: 70 positions in 3 slices (not a multiple) and
+// in 7; 1101 in 16; 2501 in 2 (slices of 1251 positions: two chunks each, the second slice's not
+// starting on a chunk boundary); 3 positions in 5 and 1 in 16 (slices without positions).
 TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
   const uint32_t n_head = 4, n_kv = 2, hd = 32, n_rot = 16, base = 10000;
   const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd;
-  for (auto [neox, pos, max_seq] : {std::array<uint32_t, 3>{0, 69, 80}, {1, 69, 80},
-                                    {0, 1100, 1104}}) {
+  for (auto [neox, pos, max_seq, n_split] :
+       {std::array<uint32_t, 4>{0, 69, 80, 1}, {1, 69, 80, 1}, {0, 1100, 1104, 1},
+        {0, 69, 80, 3}, {1, 69, 80, 7}, {0, 1100, 1104, 16}, {1, 2500, 2504, 2}, {0, 2, 8, 5},
+        {1, 0, 4, 16}}) {
     const RopeType rope = neox ? RopeType::kNeox : RopeType::kNormal;
     const std::vector<float> qkv = Random(q_dim + 2 * kv_dim, 40);
     const std::vector<float> k0 = Random(max_seq * kv_dim, 41), v0 = Random(max_seq * kv_dim, 42);
@@ -341,17 +348,118 @@ TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
     std::vector<float> inv(n_rot / 2);
     for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / n_rot));
     std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv),
-                          out(q_dim, 0);
-    Dispatch run{Words(kSpirv_attention_decode), {&qw, &kw, &vw, &iw, &out},
-                 {false, true, true, false, true},
-                 {n_head, n_kv, hd, n_rot, pos, max_seq, neox, Bits(scale)}, n_head, 1};
+                          out(n_split * q_dim, 0), ml(n_split * n_head * 2, 0);
+    Dispatch run{Words(kSpirv_attention_decode), {&qw, &kw, &vw, &iw, &out, &ml},
+                 {false, true, true, false, true, true},
+                 {n_head, n_kv, hd, n_rot, pos, max_seq, neox, Bits(scale), n_split}, n_head,
+                 n_split};
     run.Go();
+    std::vector<float> got = AsFloats(out);
+    if (n_split > 1) {
+      const std::vector<float> mlf = AsFloats(ml);
+      std::vector<float> combined(q_dim);
+      const uint32_t span = (pos + n_split) / n_split;
+      for (uint32_t h = 0; h < n_head; ++h) {
+        float mx = -3e38f;
+        for (uint32_t sp = 0; sp < n_split; ++sp) {
+          const float m = mlf[2 * (sp * n_head + h)], l = mlf[2 * (sp * n_head + h) + 1];
+          if (sp * span > pos) {  // no positions: the neutral partial
+            EXPECT_EQ(m, -3e38f) << "slice " << sp;
+            EXPECT_EQ(l, 0.0f) << "slice " << sp;
+          } else {
+            EXPECT_GE(l, 1.0f) << "slice " << sp;  // its max position contributes exp(0)
+          }
+          mx = std::max(mx, m);
+        }
+        for (uint32_t i = 0; i < hd; ++i) {
+          double o = 0, l = 0;
+          for (uint32_t sp = 0; sp < n_split; ++sp) {
+            const double w = std::exp(double(mlf[2 * (sp * n_head + h)]) - mx);
+            l += w * mlf[2 * (sp * n_head + h) + 1];
+            o += w * got[sp * q_dim + h * hd + i];
+          }
+          combined[h * hd + i] = float(o / l);
+        }
+      }
+      got = combined;
+    }
     // The float angle pos * inv_freq and GPU sin/cos (NVIDIA's lose accuracy on large angles)
     // against the CPU's double angle: relative errors ~1e-5 at pos 1100, so NMSE bounds of 1e-8
     // (1e-10 failed on the H100; a wrong rotation or position gives ~1).
-    EXPECT_LT(Nmse(want, AsFloats(out)), 1e-8) << "neox " << neox << " pos " << pos;
-    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-8) << "neox " << neox << " pos " << pos;
-    EXPECT_EQ(AsFloats(vw), want_v) << "neox " << neox << " pos " << pos;
+    const std::string what = "neox " + std::to_string(neox) + " pos " + std::to_string(pos) +
+                             " n_split " + std::to_string(n_split);
+    EXPECT_LT(Nmse(want, got), 1e-8) << what;
+    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-8) << what;
+    EXPECT_EQ(AsFloats(vw), want_v) << what;
+  }
+}
+
+// The wo kernels' COMBINE input (attn_combine.glsl): y += W x where x is the combination of
+// n_split partials per head, sum_s exp(m_s - M) o_s / sum_s exp(m_s - M) l_s, including partials
+// over no positions (m = -3e38, l = 0), for the portable and wide kernels (with and without
+// subgroups), every type; 3 heads of 64 over 2 and 5 partials.
+std::span<const uint32_t> CombSpirv(GgmlType t, int variant) {
+  static const std::span<const uint32_t> k[3][4] = {
+      {Words(kSpirv_matvec_comb_f32), Words(kSpirv_matvec_comb_f16),
+       Words(kSpirv_matvec_comb_q8_0), Words(kSpirv_matvec_comb_q4_0)},
+      {Words(kSpirv_matvec_wide_comb_f32), Words(kSpirv_matvec_wide_comb_f16),
+       Words(kSpirv_matvec_wide_comb_q8_0), Words(kSpirv_matvec_wide_comb_q4_0)},
+      {Words(kSpirv_matvec_wide_comb_f32_sg), Words(kSpirv_matvec_wide_comb_f16_sg),
+       Words(kSpirv_matvec_wide_comb_q8_0_sg), Words(kSpirv_matvec_wide_comb_q4_0_sg)}};
+  const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
+  return k[variant][ti];
+}
+
+TEST(GpuKernels, MatVecCombiningAttentionPartials) {
+  const uint32_t n_head = 3, hd = 64, n_in = n_head * hd, outputs = 21;
+  for (uint32_t n_split : {2u, 5u}) {
+    const std::vector<float> o = Random(n_split * n_in, 50), r = Random(n_split * n_head * 2, 51);
+    std::vector<float> ml(n_split * n_head * 2);
+    for (uint32_t i = 0; i < n_split * n_head; ++i) {
+      ml[2 * i] = 4.0f * r[2 * i];                 // max score
+      ml[2 * i + 1] = 1.0f + 8.0f * std::abs(r[2 * i + 1]);  // sum of exp, >= 1
+    }
+    std::vector<float> partials = o;
+    // The last partial of head 1 covers no positions.
+    const uint32_t empty = (n_split - 1) * n_head + 1;
+    ml[2 * empty] = -3e38f;
+    ml[2 * empty + 1] = 0.0f;
+    std::fill_n(partials.begin() + (n_split - 1) * n_in + hd, hd, 0.0f);
+    std::vector<float> x(n_in);
+    for (uint32_t h = 0; h < n_head; ++h) {
+      double mx = -3e38;
+      for (uint32_t s = 0; s < n_split; ++s) mx = std::max(mx, double(ml[2 * (s * n_head + h)]));
+      for (uint32_t i = 0; i < hd; ++i) {
+        double num = 0, den = 0;
+        for (uint32_t s = 0; s < n_split; ++s) {
+          const double w = std::exp(ml[2 * (s * n_head + h)] - mx);
+          den += w * ml[2 * (s * n_head + h) + 1];
+          num += w * partials[s * n_in + h * hd + i];
+        }
+        x[h * hd + i] = float(num / den);
+      }
+    }
+    for (GgmlType type : kTypes) {
+      Matrix m = RandomMatrix(type, n_in, outputs, 52);
+      std::vector<float> dot(outputs);
+      MatVec(m.view, x.data(), dot.data());
+      std::vector<float> y0 = Random(outputs + 3, 53), want = y0;
+      for (uint32_t i = 0; i < outputs; ++i) want[3 + i] += dot[i];
+      WeightChunk c = PackRows(m.view, 0, outputs);
+      for (int variant = 0; variant < 3; ++variant) {
+        std::vector<uint32_t> xw = Floats(partials), yw = Floats(y0), mlw = Floats(ml);
+        const uint32_t per_group = variant == 0 ? 16 : 8;
+        Dispatch run{CombSpirv(type, variant), {&c.words, &xw, &yw, &mlw},
+                     {false, false, true, false},
+                     {outputs, n_in, c.qoff, 3, 1, n_split, hd, 1},
+                     (outputs + per_group - 1) / per_group, 1};
+        run.Go();
+        const std::vector<float> got = AsFloats(yw);
+        EXPECT_LT(Nmse(want, got), 1e-10)
+            << GgmlTypeName(type) << " variant " << variant << " n_split " << n_split;
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
+      }
+    }
   }
 }
 

@@ -41,12 +41,16 @@ gguf::LlamaConfig Tiny() {
 }
 
 // Max NMSE of GPU vs CPU logits over `tokens`.
+// `attention_split`: LlamaGpu::SetAttentionSplit (0: automatic).
 double CompareWithCpu(const LlamaModel& m, const std::vector<int32_t>& tokens,
-                      uint64_t max_binding_bytes = 0, bool host_mapped = true) {
+                      uint64_t max_binding_bytes = 0, bool host_mapped = true,
+                      uint32_t attention_split = 0) {
   auto gpu = LlamaGpu::Create(Context(), m, static_cast<uint32_t>(tokens.size()), max_binding_bytes,
                               host_mapped);
   EXPECT_TRUE(gpu.ok()) << gpu.error().message;
   if (!gpu.ok()) return 1e9;
+  const Status split = (*gpu)->SetAttentionSplit(attention_split);
+  EXPECT_TRUE(split.ok()) << split.error().message;
   auto cpu = LlamaCpu::Create(m, static_cast<uint32_t>(tokens.size()));
   double worst = 0.0;
   for (uint32_t pos = 0; pos < tokens.size(); ++pos) {
@@ -239,6 +243,66 @@ TEST(LlamaGpu, StepsRecordedAheadEqualStepsRecordedWhenSubmitted) {
     EXPECT_EQ(got_b, std::vector<float>(want_b->begin(), want_b->end())) << host_mapped;
     EXPECT_EQ((*sync)->last_step().record_ahead_us, 0.0);
   }
+}
+
+// Decode attention split over several workgroups per head (flash-decoding), the partials combined
+// by the wo kernels: 11 positions in 2 and 3 slices (not multiples), in 16 (more slices than
+// positions, so slices without any), with the portable kernels (lavapipe's), the wide ones and
+// mixed (wo portable, down wide); and with the weights split across
+// bindings (wo in several chunks, each with its combining bind group).
+TEST(LlamaGpu, AttentionSplitOverWorkgroupsMatchesCpu) {
+  const std::vector<int32_t> tokens = {1, 40, 41, 300, 5, 6, 7, 8, 9, 10, 11};
+  auto q8 = Synth(Tiny(), GgmlType::kQ8_0);
+  ASSERT_TRUE(q8.ok());
+  auto f16 = Synth(Tiny(), GgmlType::kF16);
+  ASSERT_TRUE(f16.ok());
+  for (uint32_t split : {2u, 3u, 16u}) {
+    EXPECT_LT(CompareWithCpu(*q8, tokens, 0, true, split), 1e-9) << "portable, split " << split;
+  }
+  EXPECT_LT(CompareWithCpu(*q8, {1, 2, 319, 100, 7}, 2048, true, 3), 1e-9) << "chunked, split 3";
+  Context().set_matvec_path(GpuContext::MatVecPath::kWide);
+  EXPECT_LT(CompareWithCpu(*f16, tokens, 0, true, 3), 1e-9) << "wide, split 3";
+  EXPECT_LT(CompareWithCpu(*q8, tokens, 0, false, 16), 1e-9) << "wide, split 16, mapAsync";
+  Context().set_matvec_path(GpuContext::MatVecPath::kMixed);
+  Context().set_matvec_wide_min_inputs(96);
+  EXPECT_LT(CompareWithCpu(*q8, tokens, 0, true, 5), 1e-9) << "mixed, split 5";
+  Context().set_matvec_wide_min_inputs(1024);
+  Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
+}
+
+// The automatic split: one workgroup per head on lavapipe (portable kernels) whatever the
+// context; with the wide kernels from 2 kAutoSplitPositions positions, up to kAutoMaxSplit; and
+// across the automatic boundary (positions 63 and 64 of 70) the logits still match the CPU's.
+TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
+  auto m = Synth(Tiny(), GgmlType::kQ4_0);
+  ASSERT_TRUE(m.ok());
+  {
+    auto gpu = LlamaGpu::Create(Context(), *m, 8);
+    ASSERT_TRUE(gpu.ok());
+    EXPECT_STREQ((*gpu)->matvec_kernels(), "portable");
+    EXPECT_EQ((*gpu)->AttentionSplit(1), 1u);
+    EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);
+    const Status bad = (*gpu)->SetAttentionSplit(17);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().message, "Attention split (17) is larger than its maximum (16).");
+    ASSERT_TRUE((*gpu)->SetAttentionSplit(4).ok());
+    EXPECT_EQ((*gpu)->AttentionSplit(1), 4u);
+  }
+  Context().set_matvec_path(GpuContext::MatVecPath::kWide);
+  auto gpu = LlamaGpu::Create(Context(), *m, 8);
+  ASSERT_TRUE(gpu.ok());
+  EXPECT_EQ((*gpu)->AttentionSplit(63), 1u);
+  EXPECT_EQ((*gpu)->AttentionSplit(64), 2u);
+  EXPECT_EQ((*gpu)->AttentionSplit(100), 3u);
+  EXPECT_EQ((*gpu)->AttentionSplit(100000), LlamaGpu::kAutoMaxSplit);
+  gguf::LlamaConfig c = Tiny();
+  c.max_seq_len = 70;
+  auto long_ctx = Synth(c, GgmlType::kQ4_0);
+  ASSERT_TRUE(long_ctx.ok());
+  std::vector<int32_t> tokens(70);
+  for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>(i * 37 % 320);
+  EXPECT_LT(CompareWithCpu(*long_ctx, tokens), 1e-9);
+  Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 
 }  // namespace

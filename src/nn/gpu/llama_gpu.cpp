@@ -1,6 +1,7 @@
 #include "nn/gpu/llama_gpu.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -40,6 +41,7 @@ struct EmbedTokenParams { uint32_t first_row, n, qoff, rows; };
 struct AttentionDecodeParams {
   uint32_t n_head, n_head_kv, head_dim, n_rot, pos, max_seq, neox;
   float scale;
+  uint32_t n_split;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -345,14 +347,18 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
                      "model has ", hp.head_dim, ").");
   }
   NN_TRY_ASSIGN(attention_decode_,
-                MakeKernel(Words(kSpirv_attention_decode), {false, true, true, false, true},
+                MakeKernel(Words(kSpirv_attention_decode), {false, true, true, false, true, true},
                            sizeof(AttentionDecodeParams), "attention_decode"));
+  if (const char* env = std::getenv("WASMGPU_ATTN_SPLIT"); env != nullptr) {
+    NN_TRY(SetAttentionSplit(static_cast<uint32_t>(std::strtoul(env, nullptr, 10))));
+  }
 
   const uint64_t q_dim = uint64_t{hp.n_head} * hp.head_dim;
   const uint64_t kv_dim = uint64_t{hp.n_head_kv} * hp.head_dim;
   x_ = MakeBuffer(hp.n_embd * 4, "x");
   qkv_ = MakeBuffer((q_dim + 2 * kv_dim) * 4, "qkv");
-  attn_out_ = MakeBuffer(q_dim * 4, "attn_out");
+  attn_out_ = MakeBuffer(kMaxAttentionSplit * q_dim * 4, "attn_out");
+  attn_ml_ = MakeBuffer(uint64_t{kMaxAttentionSplit} * hp.n_head * 8, "attn_ml");
   hb_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb");
   const uint32_t align = ctx_.host_mapped_alignment();
   if (use_host_mapped && align != 0) {
@@ -447,6 +453,27 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     NN_TRY_ASSIGN(m, Upload(src.wo, max_binding_bytes));
     L.wo = MakeMatVec(*m, MatVecKind::kPlain, attn_out_, x_, true);
     {
+      // The same product reading the split attention's partials combined.
+      Kernel& k = combine_[L.wo.wide ? 1 : 0][TypeIndex(m->type)];
+      if (k.pipeline == nullptr) {
+        const int t = TypeIndex(m->type);
+        const std::span<const uint32_t> portable[4] = {
+            Words(kSpirv_matvec_comb_f32), Words(kSpirv_matvec_comb_f16),
+            Words(kSpirv_matvec_comb_q8_0), Words(kSpirv_matvec_comb_q4_0)};
+        const std::span<const uint32_t> wide[2][4] = {
+            {Words(kSpirv_matvec_wide_comb_f32), Words(kSpirv_matvec_wide_comb_f16),
+             Words(kSpirv_matvec_wide_comb_q8_0), Words(kSpirv_matvec_wide_comb_q4_0)},
+            {Words(kSpirv_matvec_wide_comb_f32_sg), Words(kSpirv_matvec_wide_comb_f16_sg),
+             Words(kSpirv_matvec_wide_comb_q8_0_sg), Words(kSpirv_matvec_wide_comb_q4_0_sg)}};
+        NN_TRY_ASSIGN(k, MakeKernel(L.wo.wide ? wide[wide_subgroups_ ? 1 : 0][t] : portable[t],
+                                    {false, false, true, false}, mv,
+                                    L.wo.wide ? "matvec_wide_comb" : "matvec_comb"));
+      }
+      for (const Chunk& c : m->chunks) {
+        L.wo.combine_groups.push_back(Bind(k, {c.buffer, attn_out_, x_, attn_ml_}));
+      }
+    }
+    {
       NN_TRY_ASSIGN(CombinedTensor ffn, CombineRows(StrCat("blk.", l, ".ffn_gate_up"),
                                                     {&src.ffn_gate, &src.ffn_up}, true));
       NN_TRY_ASSIGN(m, Upload(ffn.view, max_binding_bytes, 2));
@@ -455,7 +482,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     NN_TRY_ASSIGN(m, Upload(src.ffn_down, max_binding_bytes));
     L.down = MakeMatVec(*m, MatVecKind::kPlain, hb_, x_, true);
     L.attention_decode =
-        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_});
+        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_, attn_ml_});
     matvec_bytes_ += L.qkv.matrix->bytes + L.wo.matrix->bytes + L.ffn.matrix->bytes +
                      L.down.matrix->bytes;
   }
@@ -477,11 +504,15 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   return InitPrefill();
 }
 
-void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset) {
+void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset,
+                            uint32_t n_split) {
   const Matrix& m = *op.matrix;
   // kFfn chunks hold gate/up row pairs and produce one output per pair.
   const uint64_t per_output = op.kind == MatVecKind::kFfn ? 2 : 1;
-  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(op.kind, m.type, op.wide).pipeline);
+  const bool combine = n_split > 1;
+  wgpuComputePassEncoderSetPipeline(
+      pass, combine ? combine_[op.wide ? 1 : 0][TypeIndex(m.type)].pipeline
+                    : MatVecKernel(op.kind, m.type, op.wide).pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const uint64_t outputs = c.rows / per_output;
@@ -489,11 +520,16 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
     // decoded at 712 tok/s with one and 688 with several for large matrices (as many as kept
     // 512 workgroups, at most 8), though then a workgroup loads x once for more rows.
     const uint64_t pairs = op.wide && !coalesced_ && ctx_.matvec_pairs() != 0 ? ctx_.matvec_pairs() : 1;
-    const MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
-                         out_offset + static_cast<uint32_t>(c.first_row / per_output),
-                         op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps,
-                         static_cast<uint32_t>(pairs)};
-    wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
+    MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
+                   out_offset + static_cast<uint32_t>(c.first_row / per_output),
+                   op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps,
+                   static_cast<uint32_t>(pairs)};
+    if (combine) {  // the COMBINE kernels read (n_split, head_dim) where the norm's fields are
+      p.norm_offset = n_split;
+      p.eps = std::bit_cast<float>(model_.hp.head_dim);
+    }
+    wgpuComputePassEncoderSetBindGroup(pass, 0, (combine ? op.combine_groups : op.groups)[i], 0,
+                                       nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
     const uint64_t per_group =
         op.wide ? pairs * kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
@@ -543,23 +579,25 @@ WGPUComputePassEncoder LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t
     wgpuComputePassEncoderDispatchWorkgroups(pass, (hp.n_embd + 63) / 64, 1, 1);
   }
 
+  const uint32_t n_split = AttentionSplit(pos + 1);
   const AttentionDecodeParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, hp.n_rot, pos, max_seq_,
                                  hp.rope_type == RopeType::kNeox ? 1u : 0u,
-                                 1.0f / std::sqrt(static_cast<float>(hp.head_dim))};
+                                 1.0f / std::sqrt(static_cast<float>(hp.head_dim)), n_split};
   for (uint32_t l = 0; l < hp.n_layer; ++l) {
     const Layer& L = layers_[l];
     // qkv = [Wq; Wk; Wv] rmsnorm(x) * attn_norm
     pass = NextOp(pass, Op::kQkv);
     RecordMatVec(pass, L.qkv, 0);
-    // attn_out = softmax(rope(q) rope(k)^T / sqrt(d)) v per head, k and v stored at pos
+    // attn_out = softmax(rope(q) rope(k)^T / sqrt(d)) v per head, k and v stored at pos; split:
+    // n_split unnormalized partials per head over slices of the positions
     pass = NextOp(pass, Op::kAttention);
     wgpuComputePassEncoderSetPipeline(pass, attention_decode_.pipeline);
     wgpuComputePassEncoderSetBindGroup(pass, 0, L.attention_decode, 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &ap, sizeof(ap));
-    wgpuComputePassEncoderDispatchWorkgroups(pass, hp.n_head, 1, 1);
-    // x += Wo attn_out
+    wgpuComputePassEncoderDispatchWorkgroups(pass, hp.n_head, n_split, 1);
+    // x += Wo attn_out (split: the partials combined as wo loads them)
     pass = NextOp(pass, Op::kWo);
-    RecordMatVec(pass, L.wo, 0);
+    RecordMatVec(pass, L.wo, 0, n_split);
     // hb = silu(W1 xb) * W3 xb with xb = rmsnorm(x) * ffn_norm; x += W2 hb
     pass = NextOp(pass, Op::kFfn);
     RecordMatVec(pass, L.ffn, 0);
@@ -612,6 +650,24 @@ bool LlamaGpu::SetProfiling(Profiling mode) {
   }
   profiling_ = mode;
   return true;
+}
+
+Status LlamaGpu::SetAttentionSplit(uint32_t split) {
+  if (split > kMaxAttentionSplit) {
+    return MakeError("Attention split (", split, ") is larger than its maximum (",
+                     kMaxAttentionSplit, ").");
+  }
+  attention_split_ = split;
+  DropAhead();  // a step recorded ahead has the old split
+  return {};
+}
+
+uint32_t LlamaGpu::AttentionSplit(uint32_t n_pos) const {
+  if (attention_split_ != 0) return attention_split_;
+  // Lavapipe runs workgroups on a few CPU threads: more of them only add work there. The split
+  // is for GPUs, where 32 heads occupy a fraction of the SMs.
+  if (!use_wide_ || coalesced_) return 1;
+  return std::clamp<uint32_t>(n_pos / kAutoSplitPositions, 1, kAutoMaxSplit);
 }
 
 void LlamaGpu::SetRecordAhead(bool on) {

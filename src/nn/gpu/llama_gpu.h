@@ -77,6 +77,18 @@ class LlamaGpu {
   // Forward records the command buffer of step pos + 1 (with the token read from a buffer on the
   // GPU) while step pos runs, so recording leaves the critical path; on by default.
   void SetRecordAhead(bool on);
+  // Workgroups per query head of the decode attention (flash-decoding: each takes a slice of the
+  // positions; the wo product combines their partial outputs as it loads them). 0 (the default,
+  // or WASMGPU_ATTN_SPLIT at load) picks it from the position count: AttentionSplit. N forces N
+  // (1: one workgroup per head), at most kMaxAttentionSplit, even past the position count (the
+  // extra workgroups get no positions); tests force it.
+  static constexpr uint32_t kMaxAttentionSplit = 16;
+  Status SetAttentionSplit(uint32_t split);
+  // The split a decode step over positions 0..n_pos - 1 uses. Automatic: 1 (the unsplit kernel)
+  // on CPU adapters (portable matvec kernels), with the coalesced ones, and below
+  // 2 kAutoSplitPositions positions, else n_pos / kAutoSplitPositions up to kAutoMaxSplit.
+  static constexpr uint32_t kAutoSplitPositions = 32, kAutoMaxSplit = 8;
+  uint32_t AttentionSplit(uint32_t n_pos) const;
   // Times of the last Forward (not Prefill).
   const StepTimes& last_step() const { return last_step_; }
   // GPU time of one dispatch of each matrix-vector op of layer 0 (qkv, wo, ffn, down) and of the
@@ -113,6 +125,9 @@ class LlamaGpu {
     MatVecKind kind = MatVecKind::kPlain;
     bool wide = false;  // wide_ kernels (else matvec_)
     std::vector<WGPUBindGroup> groups;
+    // wo only: per chunk over (weights, attn_out_, y, attn_ml_) for the COMBINE kernels, which
+    // read the split attention's partials (n_split > 1 in RecordMatVec).
+    std::vector<WGPUBindGroup> combine_groups;
     bool accumulate = false;
     uint32_t norm_offset = 0;
   };
@@ -135,7 +150,9 @@ class LlamaGpu {
   WGPUBindGroup Bind(const Kernel& k, std::vector<WGPUBuffer> buffers);
   MatVecOp MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x, WGPUBuffer y,
                       bool accumulate, WGPUBuffer norm = nullptr, uint32_t norm_offset = 0);
-  void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset);
+  // `n_split` > 1: op is wo and x is that many attention partials per head (combine_groups).
+  void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset,
+                    uint32_t n_split = 1);
   // One token's dispatches; the classifier only when `logits`; `token` kTokenFromBuffer: the
   // embedding reads the id from token_buf_. Returns the pass to continue in (a new one when
   // profiling split the step into passes).
@@ -206,6 +223,10 @@ class LlamaGpu {
   const LlamaModel& model_;
   uint32_t max_seq_;
   Kernel matvec_[3][4], wide_[3][4], embed_[4], embed_tok_[4], attention_decode_;
+  // wo reading the split attention's partials: matvec_comb_<type> (portable), matvec_wide_comb_
+  // (wide), made for the wo matrices' types and kernels only.
+  Kernel combine_[2][4];  // [wide][type]
+  uint32_t attention_split_ = 0;  // SetAttentionSplit
   // Which matvec kernels: matvec_ (portable) or wide_ (matvec_wide or, coalesced_, matvec_coal).
   bool use_wide_ = false, coalesced_ = false, mixed_ = false, wide_subgroups_ = false;
   std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
@@ -219,7 +240,8 @@ class LlamaGpu {
   // Activations.
   WGPUBuffer x_ = nullptr;         // [n_embd]  residual stream
   WGPUBuffer qkv_ = nullptr;       // [q_dim + 2 kv_dim]  this token's q | k | v
-  WGPUBuffer attn_out_ = nullptr;  // [q_dim]
+  WGPUBuffer attn_out_ = nullptr;  // [kMaxAttentionSplit][q_dim]  (split: unnormalized partials)
+  WGPUBuffer attn_ml_ = nullptr;   // [kMaxAttentionSplit][n_head]  partials' (max, sum of exp)
   WGPUBuffer hb_ = nullptr;        // [n_ff]   silu(gate) * up
   WGPUBuffer logits_ = nullptr, readback_ = nullptr;
   WGPUBuffer attn_norms_ = nullptr, ffn_norms_ = nullptr, output_norm_ = nullptr,

@@ -14,6 +14,16 @@
 //   3. the slices' sums meet in shared memory.
 // Position `pos` is never read back from the caches in this dispatch (its k comes from shared
 // memory, its v from qkv): other workgroups of the group write it concurrently.
+//
+// Split over positions (flash-decoding, n_split > 1): the dispatch is n_head x n_split
+// workgroups; workgroup (h, sp) takes positions [sp L, (sp + 1) L) of 0..pos with
+// L = ceil((pos + 1) / n_split) (none past pos: then it writes m = -3e38, l = 0, o = 0) and writes,
+// unnormalized, o_sp = sum exp(score - m_sp) v to out_x[sp][h] and (m_sp, l_sp = sum exp(score -
+// m_sp)) to ml[sp][h]. Nothing here combines them (workgroups of one dispatch are not ordered): the
+// wo product reads x as sum_sp exp(m_sp - M) o_sp / sum_sp exp(m_sp - M) l_sp (matvec*.glsl,
+// COMBINE). Every workgroup rotates q and k itself; only sp = 0 of the group's first head stores
+// k and v at pos, and the workgroup whose slice holds pos takes them from shared memory and qkv
+// as above. n_split = 1 is the unsplit kernel: out_x holds the normalized output.
 // Needs head_dim a multiple of 4 and at most 256.
 layout(local_size_x = 256) in;
 #define CHUNK 1024
@@ -22,7 +32,8 @@ layout(std430, binding = 0) readonly buffer Qkv { float qkv[]; };  // [q | k | v
 layout(std430, binding = 1) buffer KCache { vec4 k4[]; };          // [max_seq][kv_dim]
 layout(std430, binding = 2) buffer VCache { vec4 v4[]; };          // [max_seq][kv_dim]
 layout(std430, binding = 3) readonly buffer InvFreq { float inv_freq[]; };  // [n_rot / 2]
-layout(std430, binding = 4) writeonly buffer Out { float out_x[]; };  // [n_head * head_dim]
+layout(std430, binding = 4) writeonly buffer Out { float out_x[]; };  // [n_split][n_head * head_dim]
+layout(std430, binding = 5) writeonly buffer Ml { vec2 ml[]; };  // [n_split][n_head] (max, sum)
 
 layout(push_constant) uniform Params {
   uint n_head;
@@ -33,6 +44,7 @@ layout(push_constant) uniform Params {
   uint max_seq;
   uint neox;
   float scale;   // 1 / sqrt(head_dim)
+  uint n_split;  // workgroups per head (gl_NumWorkGroups.y)
 } p;
 
 shared vec4 qs[64];   // rotated q
@@ -68,7 +80,7 @@ float ReduceSum(float v) {
 }
 
 void main() {
-  const uint h = gl_WorkGroupID.x;
+  const uint h = gl_WorkGroupID.x, sp = gl_WorkGroupID.y;
   const uint t = gl_LocalInvocationID.x;
   const uint hd = p.head_dim, hd4 = hd / 4;
   const uint group = p.n_head / p.n_head_kv;
@@ -78,7 +90,7 @@ void main() {
   const uint kq = q_dim + kv_head * hd;           // this KV head's k in qkv
   const uint vq = q_dim + kv_dim + kv_head * hd;  // and its v
   const uint head_off = kv_head * hd;             // of this KV head within a cache row
-  const bool writer = h % group == 0;
+  const bool writer = h % group == 0 && sp == 0;
 
   // 1. RoPE.
   if (t < hd / 2) {
@@ -118,6 +130,8 @@ void main() {
 
   // 2. Chunks of positions, online softmax.
   const uint n_pos = p.pos + 1;
+  const uint span = (n_pos + p.n_split - 1) / p.n_split;
+  const uint begin = min(sp * span, n_pos), end = min(begin + span, n_pos);
   const uint slices = 256 / hd4;
   const uint i4 = t % hd4, slice = t / hd4;
   // This position's v (in the cache only after this dispatch).
@@ -126,8 +140,8 @@ void main() {
   float m = -3.0e38;   // running max (the same in every thread)
   float lsum = 0.0;    // this thread's share of the running sum of exp(score - m)
   vec4 acc = vec4(0.0);  // thread (slice, i4): its positions' sum of p * v[4 i4 .. 4 i4 + 3]
-  for (uint c0 = 0; c0 < n_pos; c0 += CHUNK) {
-    const uint n = min(uint(CHUNK), n_pos - c0);
+  for (uint c0 = begin; c0 < end; c0 += CHUNK) {
+    const uint n = min(uint(CHUNK), end - c0);
     float cmax = -3.0e38;
     for (uint j = t; j < n; j += 256) {
       const uint s = c0 + j;
@@ -175,7 +189,7 @@ void main() {
     m = m_new;
     barrier();  // everyone is done with sc[] before the next chunk overwrites it
   }
-  const float inv = 1.0 / ReduceSum(lsum);
+  const float l = ReduceSum(lsum);
 
   // 3. Sum the slices.
   part[t] = acc;
@@ -183,7 +197,9 @@ void main() {
   if (t < hd4) {
     vec4 sum = vec4(0.0);
     for (uint sl = 0; sl < slices; ++sl) sum += part[sl * hd4 + t];
-    sum *= inv;
-    for (uint k = 0; k < 4; ++k) out_x[h * hd + 4 * t + k] = sum[k];
+    if (p.n_split == 1) sum *= 1.0 / l;
+    const uint o = (sp * p.n_head + h) * hd + 4 * t;
+    for (uint k = 0; k < 4; ++k) out_x[o + k] = sum[k];
   }
+  if (p.n_split > 1 && t == 0) ml[sp * p.n_head + h] = vec2(m, l);
 }
