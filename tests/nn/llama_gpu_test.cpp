@@ -41,16 +41,18 @@ gguf::LlamaConfig Tiny() {
 }
 
 // Max NMSE of GPU vs CPU logits over `tokens`.
-// `attention_split`: LlamaGpu::SetAttentionSplit (0: automatic).
+// `attention_split`: LlamaGpu::SetAttentionSplit (0: automatic; -1: the default).
 double CompareWithCpu(const LlamaModel& m, const std::vector<int32_t>& tokens,
                       uint64_t max_binding_bytes = 0, bool host_mapped = true,
-                      uint32_t attention_split = 0) {
+                      int attention_split = -1) {
   auto gpu = LlamaGpu::Create(Context(), m, static_cast<uint32_t>(tokens.size()), max_binding_bytes,
                               host_mapped);
   EXPECT_TRUE(gpu.ok()) << gpu.error().message;
   if (!gpu.ok()) return 1e9;
-  const Status split = (*gpu)->SetAttentionSplit(attention_split);
-  EXPECT_TRUE(split.ok()) << split.error().message;
+  if (attention_split >= 0) {
+    const Status split = (*gpu)->SetAttentionSplit(static_cast<uint32_t>(attention_split));
+    EXPECT_TRUE(split.ok()) << split.error().message;
+  }
   auto cpu = LlamaCpu::Create(m, static_cast<uint32_t>(tokens.size()));
   double worst = 0.0;
   for (uint32_t pos = 0; pos < tokens.size(); ++pos) {
@@ -270,9 +272,10 @@ TEST(LlamaGpu, AttentionSplitOverWorkgroupsMatchesCpu) {
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 
-// The automatic split: one workgroup per head on lavapipe (portable kernels) whatever the
-// context; with the wide kernels from 2 kAutoSplitPositions positions, up to kAutoMaxSplit; and
-// across the automatic boundary (positions 63 and 64 of 70) the logits still match the CPU's.
+// The split: one workgroup per head by default; automatic (0), one on lavapipe (portable
+// kernels) whatever the context, with the wide kernels from 2 kAutoSplitPositions positions, up
+// to kAutoMaxSplit; and across the automatic boundaries (70 positions: 2 from position 63) the
+// logits still match the CPU's.
 TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   auto m = Synth(Tiny(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
@@ -280,6 +283,8 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
     auto gpu = LlamaGpu::Create(Context(), *m, 8);
     ASSERT_TRUE(gpu.ok());
     EXPECT_STREQ((*gpu)->matvec_kernels(), "portable");
+    EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);  // the default
+    ASSERT_TRUE((*gpu)->SetAttentionSplit(0).ok());
     EXPECT_EQ((*gpu)->AttentionSplit(1), 1u);
     EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);
     const Status bad = (*gpu)->SetAttentionSplit(17);
@@ -291,6 +296,8 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   Context().set_matvec_path(GpuContext::MatVecPath::kWide);
   auto gpu = LlamaGpu::Create(Context(), *m, 8);
   ASSERT_TRUE(gpu.ok());
+  EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);  // the default
+  ASSERT_TRUE((*gpu)->SetAttentionSplit(0).ok());
   EXPECT_EQ((*gpu)->AttentionSplit(63), 1u);
   EXPECT_EQ((*gpu)->AttentionSplit(64), 2u);
   EXPECT_EQ((*gpu)->AttentionSplit(100), 3u);
@@ -301,7 +308,7 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   ASSERT_TRUE(long_ctx.ok());
   std::vector<int32_t> tokens(70);
   for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>(i * 37 % 320);
-  EXPECT_LT(CompareWithCpu(*long_ctx, tokens), 1e-9);
+  EXPECT_LT(CompareWithCpu(*long_ctx, tokens, 0, true, 0), 1e-9);
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 

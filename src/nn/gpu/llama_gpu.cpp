@@ -666,7 +666,7 @@ uint32_t LlamaGpu::AttentionSplit(uint32_t n_pos) const {
   if (attention_split_ != 0) return attention_split_;
   // Lavapipe runs workgroups on a few CPU threads: more of them only add work there. The split
   // is for GPUs, where 32 heads occupy a fraction of the SMs.
-  if (!use_wide_ || coalesced_) return 1;
+  if (!use_wide_ || coalesced_) return 1;  // also keeps lavapipe as fast as before
   return std::clamp<uint32_t>(n_pos / kAutoSplitPositions, 1, kAutoMaxSplit);
 }
 

@@ -78,16 +78,20 @@ class LlamaGpu {
   // GPU) while step pos runs, so recording leaves the critical path; on by default.
   void SetRecordAhead(bool on);
   // Workgroups per query head of the decode attention (flash-decoding: each takes a slice of the
-  // positions; the wo product combines their partial outputs as it loads them). 0 (the default,
-  // or WASMGPU_ATTN_SPLIT at load) picks it from the position count: AttentionSplit. N forces N
-  // (1: one workgroup per head), at most kMaxAttentionSplit, even past the position count (the
-  // extra workgroups get no positions); tests force it.
+  // positions; the wo product combines their partial outputs as it loads them, no extra
+  // dispatch). N forces N, at most kMaxAttentionSplit, even past the position count (the extra
+  // workgroups get no positions); 1, the default, is one workgroup per head; 0 picks it from the
+  // position count (AttentionSplit). WASMGPU_ATTN_SPLIT=N at load sets it. Off by default: its
+  // only device measurement (H200, bench/results/llama-h100-decode.md) lacks a same-call
+  // baseline of the unsplit kernel.
   static constexpr uint32_t kMaxAttentionSplit = 16;
   Status SetAttentionSplit(uint32_t split);
-  // The split a decode step over positions 0..n_pos - 1 uses. Automatic: 1 (the unsplit kernel)
-  // on CPU adapters (portable matvec kernels), with the coalesced ones, and below
-  // 2 kAutoSplitPositions positions, else n_pos / kAutoSplitPositions up to kAutoMaxSplit.
-  static constexpr uint32_t kAutoSplitPositions = 32, kAutoMaxSplit = 8;
+  // The split a decode step over positions 0..n_pos - 1 uses. Automatic (0): 1 (the unsplit
+  // kernel) on CPU adapters (portable matvec kernels), with the coalesced ones, and below
+  // 2 kAutoSplitPositions positions, else n_pos / kAutoSplitPositions up to kAutoMaxSplit (on the
+  // H200 at positions 512-639, 4 gave the shortest step: 1318 us, 8 1367 us, 16 1475 us, as
+  // wo's combining loads grow with the split while attention stays ~17 us a layer).
+  static constexpr uint32_t kAutoSplitPositions = 32, kAutoMaxSplit = 4;
   uint32_t AttentionSplit(uint32_t n_pos) const;
   // Times of the last Forward (not Prefill).
   const StepTimes& last_step() const { return last_step_; }
@@ -226,7 +230,7 @@ class LlamaGpu {
   // wo reading the split attention's partials: matvec_comb_<type> (portable), matvec_wide_comb_
   // (wide), made for the wo matrices' types and kernels only.
   Kernel combine_[2][4];  // [wide][type]
-  uint32_t attention_split_ = 0;  // SetAttentionSplit
+  uint32_t attention_split_ = 1;  // SetAttentionSplit
   // Which matvec kernels: matvec_ (portable) or wide_ (matvec_wide or, coalesced_, matvec_coal).
   bool use_wide_ = false, coalesced_ = false, mixed_ = false, wide_subgroups_ = false;
   std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
