@@ -105,6 +105,19 @@ for build in ("native", "wasm"):
                         capture_output=True, text=True))
     check(f"{build} missing model refused", p.returncode != 0 and "missing.gguf" in p.stderr,
           f"exit {p.returncode}, stderr {p.stderr!r}")
+# A device lost mid-generation (here: every submission outlives a 1 ms GPU timeout) is an error
+# with the reason, never text made from stale logits.
+lost_env = dict(env, WASMGPU_GPU_TIMEOUT_MS="1", WASMGPU_PREFILL_BATCH="0")
+for build in ("native", "wasm"):
+    cmd = ([args.llama] if build == "native" else
+           [args.wasmgpu, "run", "--dir", "models", args.wasm, "--"])
+    p = subprocess.run(cmd + ["--model", model_rel, "--prompt", "The jury said that the city",
+                              "-n", "8", "--temp", "0"], cwd=models_parent, env=lost_env,
+                       capture_output=True, text=True, timeout=300)
+    check(f"{build} device loss reported",
+          p.returncode != 0 and "The GPU device was lost" in p.stderr
+          and "WASMGPU_GPU_TIMEOUT_MS" in p.stderr,
+          f"exit {p.returncode}, stderr {p.stderr[-400:]!r}")
 p = run("native", ["-n", "x"])
 check("bad -n refused", p.returncode == 2 and "-n expects a number, not 'x'" in p.stderr,
       p.stderr)

@@ -145,6 +145,45 @@ TEST(LlamaGpu, WideMatVecKernelsMatchCpu) {
   auto gpu = LlamaGpu::Create(Context(), *m, 4);
   ASSERT_TRUE(gpu.ok());
   EXPECT_STREQ((*gpu)->matvec_kernels(), "wide+subgroups");
+  // Several row pairs per row group (large matrices take them).
+  Context().set_matvec_pairs(3);
+  EXPECT_LT(CompareWithCpu(*m, {1, 2, 319, 100}), 1e-9) << "3 row pairs";
+  Context().set_matvec_pairs(0);
+  Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
+}
+
+// kMixed (the default on GPUs): wide kernels for long rows, portable for short ones, in one
+// model; here ffn_down (rows of 96) takes the wide kernels, the others (64) the portable ones.
+TEST(LlamaGpu, MixedMatVecKernelsMatchCpu) {
+  Context().set_matvec_path(GpuContext::MatVecPath::kMixed);
+  Context().set_matvec_wide_min_inputs(96);
+  for (GgmlType type : {GgmlType::kF16, GgmlType::kQ4_0}) {
+    auto m = Synth(Tiny(), type);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_LT(CompareWithCpu(*m, {1, 40, 41, 300, 5, 6}), 1e-9) << GgmlTypeName(type);
+  }
+  auto m = Synth(Tiny(), GgmlType::kQ8_0);
+  ASSERT_TRUE(m.ok());
+  auto gpu = LlamaGpu::Create(Context(), *m, 4);
+  ASSERT_TRUE(gpu.ok());
+  EXPECT_STREQ((*gpu)->matvec_kernels(), "mixed+subgroups");
+  Context().set_matvec_wide_min_inputs(1024);
+  Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
+}
+
+TEST(LlamaGpu, CoalescedMatVecKernelsMatchCpu) {
+  Context().set_matvec_path(GpuContext::MatVecPath::kCoalesced);
+  for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0}) {
+    auto m = Synth(Tiny(), type);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_LT(CompareWithCpu(*m, {1, 40, 41, 300, 5, 6, 7, 8}), 1e-9) << GgmlTypeName(type);
+  }
+  auto m = Synth(Tiny(), GgmlType::kQ8_0);
+  ASSERT_TRUE(m.ok());
+  EXPECT_LT(CompareWithCpu(*m, {1, 2, 319, 100}, 2048), 1e-9) << "split across bindings";
+  auto gpu = LlamaGpu::Create(Context(), *m, 4);
+  ASSERT_TRUE(gpu.ok());
+  EXPECT_STREQ((*gpu)->matvec_kernels(), "coalesced+subgroups");
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 
@@ -158,18 +197,48 @@ TEST(LlamaGpu, ProfiledStepsTimeEveryOp) {
   auto plain = (*gpu)->Forward(5, 0);
   ASSERT_TRUE(plain.ok());
   const std::vector<float> want(plain->begin(), plain->end());
-  EXPECT_FALSE((*gpu)->last_step().has_gpu);
-  ASSERT_TRUE((*gpu)->SetProfiling(true));
+  EXPECT_FALSE((*gpu)->last_step().has_gpu_ops);
+  ASSERT_TRUE((*gpu)->SetProfiling(LlamaGpu::Profiling::kOps));
   auto profiled = (*gpu)->Forward(5, 0);
   ASSERT_TRUE(profiled.ok()) << profiled.error().message;
   EXPECT_EQ(std::vector<float>(profiled->begin(), profiled->end()), want);
   const LlamaGpu::StepTimes& t = (*gpu)->last_step();
-  ASSERT_TRUE(t.has_gpu);
+  ASSERT_TRUE(t.has_gpu_ops);
   for (int k = 0; k < LlamaGpu::kOpCount; ++k) {
     EXPECT_GT(t.gpu_ns[k], 0.0) << LlamaGpu::OpName(static_cast<LlamaGpu::Op>(k));
   }
   EXPECT_GT(t.wait_us, 0.0);
   EXPECT_GT(t.record_us, 0.0);
+}
+
+// Steps recorded ahead (the default: step pos + 1 is recorded, its token read from a buffer,
+// while step pos runs) give the logits of steps recorded when submitted, also when the next call
+// is not at the position recorded ahead, and on the mapAsync path (token through writeBuffer).
+TEST(LlamaGpu, StepsRecordedAheadEqualStepsRecordedWhenSubmitted) {
+  auto m = Synth(Tiny(), GgmlType::kQ4_0);
+  ASSERT_TRUE(m.ok());
+  for (bool host_mapped : {true, false}) {
+    auto ahead = LlamaGpu::Create(Context(), *m, 8, 0, host_mapped);
+    auto sync = LlamaGpu::Create(Context(), *m, 8, 0, host_mapped);
+    ASSERT_TRUE(ahead.ok() && sync.ok());
+    (*sync)->SetRecordAhead(false);
+    ASSERT_TRUE((*ahead)->Forward(5, 0).ok());
+    ASSERT_TRUE((*ahead)->Forward(6, 1).ok());  // step 2 is now recorded ahead
+    auto a = (*ahead)->Forward(7, 1);           // not position 2: recorded again
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    const std::vector<float> got_a(a->begin(), a->end());
+    auto b = (*ahead)->Forward(300, 2);  // position 2 was recorded ahead (by the last call)
+    ASSERT_TRUE(b.ok());
+    const std::vector<float> got_b(b->begin(), b->end());
+    ASSERT_TRUE((*sync)->Forward(5, 0).ok());
+    auto want_a = (*sync)->Forward(7, 1);
+    ASSERT_TRUE(want_a.ok());
+    EXPECT_EQ(got_a, std::vector<float>(want_a->begin(), want_a->end())) << host_mapped;
+    auto want_b = (*sync)->Forward(300, 2);
+    ASSERT_TRUE(want_b.ok());
+    EXPECT_EQ(got_b, std::vector<float>(want_b->begin(), want_b->end())) << host_mapped;
+    EXPECT_EQ((*sync)->last_step().record_ahead_us, 0.0);
+  }
 }
 
 }  // namespace

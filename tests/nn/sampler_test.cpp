@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace wasmgpu::nn {
@@ -35,6 +36,30 @@ TEST(Sampler, GreedyIsArgmax) {
   EXPECT_EQ(s.Sample(Logits(), {}), 1);
   EXPECT_EQ(Sampler::Argmax(Logits()), 1);
   EXPECT_EQ(Sampler::Argmax(std::vector<float>{3.0f, 3.0f}), 0);  // lowest id on ties
+}
+
+// Argmax keeps eight running maxima; it must pick what one running maximum picks: the lowest
+// index of the largest value, never a NaN, 0 when logits[0] is NaN.
+TEST(Sampler, ArgmaxEqualsOneRunningMaximum) {
+  auto simple = [](const std::vector<float>& v) {
+    size_t best = 0;
+    for (size_t i = 1; i < v.size(); ++i) {
+      if (v[i] > v[best]) best = i;
+    }
+    return static_cast<int32_t>(best);
+  };
+  Pcg32 rng(7);
+  for (size_t n : {1u, 2u, 7u, 8u, 9u, 17u, 100u, 32000u}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<float> v(n);
+      // Few distinct values, so ties across lanes are common.
+      for (float& x : v) x = static_cast<float>(rng.Next() % 5);
+      if (trial % 4 == 1) v[rng.Next() % n] = std::nanf("");
+      if (trial % 4 == 2) v[0] = std::nanf("");
+      if (trial % 4 == 3) v.assign(n, -std::numeric_limits<float>::infinity());
+      EXPECT_EQ(Sampler::Argmax(v), simple(v)) << "n " << n << " trial " << trial;
+    }
+  }
 }
 
 TEST(Sampler, SameSeedSameTokensOtherSeedOtherTokens) {

@@ -482,6 +482,30 @@ TEST_P(FdTableTest, BadPathsAndFlags) {
   EXPECT_NE(stat(Host("sandbox/a").c_str(), &st), 0);
 }
 
+TEST_P(FdTableTest, HostFdForPollAnswersLikeReadAndWrite) {
+  CreateFile("p.txt", "12345");
+  uint32_t fd = 0;
+  ASSERT_EQ(Open(kSandbox, "p.txt", 0, kReadWriteRights, &fd), Errno::kSuccess);
+  int host = -1;
+  ASSERT_EQ(table_->HostFdForPoll(fd, false, &host), Errno::kSuccess);
+  struct stat by_fd, by_path;
+  ASSERT_EQ(fstat(host, &by_fd), 0);
+  ASSERT_EQ(stat(Host("sandbox/p.txt").c_str(), &by_path), 0);
+  EXPECT_EQ(by_fd.st_ino, by_path.st_ino);  // the very file the guest opened
+  EXPECT_EQ(table_->HostFdForPoll(fd, true, &host), Errno::kSuccess);
+  // Not open, a directory (a preopen), and writing through a read-only preopen: EBADF, as
+  // fd_read / fd_write answer.
+  EXPECT_EQ(table_->HostFdForPoll(42, false, &host), Errno::kBadf);
+  EXPECT_EQ(table_->HostFdForPoll(kSandbox, false, &host), Errno::kBadf);
+  uint32_t ro = 0;
+  ASSERT_EQ(Open(kRo, "data.txt", 0, kReadOnlyRights, &ro), Errno::kSuccess);
+  EXPECT_EQ(table_->HostFdForPoll(ro, false, &host), Errno::kSuccess);
+  EXPECT_EQ(table_->HostFdForPoll(ro, true, &host), Errno::kBadf);
+  ASSERT_EQ(table_->FdClose(fd), Errno::kSuccess);
+  EXPECT_EQ(table_->HostFdForPoll(fd, false, &host), Errno::kBadf);
+  EXPECT_EQ(table_->HostFdForPoll(1, true, &host), Errno::kSuccess);  // stdout
+}
+
 TEST_P(FdTableTest, OpenFdLimit) {
   CreateFile("f", "");
   uint32_t fd = 0;

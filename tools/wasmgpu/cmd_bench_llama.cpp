@@ -30,6 +30,7 @@ struct LlamaBenchOptions {
   std::string model;
   std::string adapter;
   std::string matvec = "auto";
+  uint32_t matvec_pairs = 0;
   uint32_t decode = 64;
   uint32_t prompt = 128;
   uint32_t prompt_runs = 3;
@@ -63,9 +64,12 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
   if (!ctx.ok()) return Fail("GPU", ctx.error());
   if (o.matvec == "portable") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kPortable);
   if (o.matvec == "wide") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kWide);
+  if (o.matvec == "coalesced") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kCoalesced);
+  if (o.matvec == "mixed") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kMixed);
+  ctx->set_matvec_pairs(o.matvec_pairs);
 
   const uint32_t start = std::max(o.prompt, 1u);  // the first decoded position
-  const uint64_t want_seq = uint64_t{start} + o.decode + o.profile_steps + 1;
+  const uint64_t want_seq = uint64_t{start} + 2 * (uint64_t{o.decode} + o.profile_steps) + 1;
   if (want_seq > hp.n_ctx) {
     fmt::print(stderr, "wasmgpu bench llama: {} positions do not fit the context ({}).\n",
                want_seq, hp.n_ctx);
@@ -96,32 +100,58 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
     token = nn::Sampler::Argmax(*r);
   }
 
-  // Decode: one Forward + argmax per step.
-  std::vector<double> step_us, record_us, submit_us, wait_us, argmax_us;
+  // Decode: one Forward, a copy of the logits and an argmax over the copy per step; first with
+  // the next step recorded ahead (the default), then recording each step when it is submitted.
+  struct Decode {
+    std::vector<double> step_us, record_us, submit_us, ahead_us, wait_us, read_us, argmax_us;
+    double total_s = 0;
+  };
+  std::vector<float> logits_copy(hp.n_vocab);
   std::vector<int32_t> generated;
   uint32_t pos = start;
-  const Clock::time_point d0 = Clock::now();
-  for (uint32_t i = 0; i < o.decode; ++i, ++pos) {
-    const Clock::time_point t0 = Clock::now();
-    auto r = g.Forward(token, pos);
-    if (!r.ok()) return Fail("decode", r.error());
-    const Clock::time_point t1 = Clock::now();
-    token = nn::Sampler::Argmax(*r);
-    const Clock::time_point t2 = Clock::now();
-    generated.push_back(token);
-    step_us.push_back(Micros(t0, t2));
-    argmax_us.push_back(Micros(t1, t2));
-    record_us.push_back(g.last_step().record_us);
-    submit_us.push_back(g.last_step().submit_us);
-    wait_us.push_back(g.last_step().wait_us);
-  }
-  const double decode_total_s = Micros(d0, Clock::now()) / 1e6;
+  auto decode = [&](Decode& d, uint32_t steps) -> int {
+    const Clock::time_point d0 = Clock::now();
+    for (uint32_t i = 0; i < steps; ++i, ++pos) {
+      const Clock::time_point t0 = Clock::now();
+      auto r = g.Forward(token, pos);
+      if (!r.ok()) return Fail("decode", r.error());
+      const Clock::time_point t1 = Clock::now();
+      std::copy(r->begin(), r->end(), logits_copy.begin());
+      const Clock::time_point t2 = Clock::now();
+      token = nn::Sampler::Argmax(logits_copy);
+      const Clock::time_point t3 = Clock::now();
+      generated.push_back(token);
+      d.step_us.push_back(Micros(t0, t3));
+      d.read_us.push_back(Micros(t1, t2));
+      d.argmax_us.push_back(Micros(t2, t3));
+      d.record_us.push_back(g.last_step().record_us);
+      d.submit_us.push_back(g.last_step().submit_us);
+      d.ahead_us.push_back(g.last_step().record_ahead_us);
+      d.wait_us.push_back(g.last_step().wait_us);
+    }
+    d.total_s = Micros(d0, Clock::now()) / 1e6;
+    return 0;
+  };
+  Decode ahead, sync;
+  if (int rc = decode(ahead, o.decode)) return rc;
+  g.SetRecordAhead(false);
+  if (int rc = decode(sync, o.decode)) return rc;
+  g.SetRecordAhead(true);
 
-  // Profiled steps: GPU time per op family from timestamps.
+  // Timestamped steps: the whole step's GPU time, then GPU time per op family.
+  std::vector<double> gpu_step_us, step_wait_us;
   std::vector<std::vector<double>> op_ns(LlamaGpu::kOpCount);
   std::vector<double> profiled_step_us;
-  const bool profiled = o.profile_steps > 0 && g.SetProfiling(true);
+  const bool profiled = o.profile_steps > 0 && g.SetProfiling(LlamaGpu::Profiling::kStep);
   if (profiled) {
+    for (uint32_t i = 0; i < o.profile_steps; ++i, ++pos) {
+      auto r = g.Forward(token, pos);
+      if (!r.ok()) return Fail("timestamped decode", r.error());
+      token = nn::Sampler::Argmax(*r);
+      gpu_step_us.push_back(g.last_step().gpu_step_ns / 1e3);
+      step_wait_us.push_back(g.last_step().wait_us);
+    }
+    g.SetProfiling(LlamaGpu::Profiling::kOps);
     for (uint32_t i = 0; i < o.profile_steps; ++i, ++pos) {
       const Clock::time_point t0 = Clock::now();
       auto r = g.Forward(token, pos);
@@ -130,10 +160,18 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
       profiled_step_us.push_back(Micros(t0, Clock::now()));
       for (int k = 0; k < LlamaGpu::kOpCount; ++k) op_ns[k].push_back(g.last_step().gpu_ns[k]);
     }
-    g.SetProfiling(false);
+    g.SetProfiling(LlamaGpu::Profiling::kOff);
   }
+  // Each matvec of layer 0 and the classifier alone: 20 back-to-back dispatches per op.
+  std::vector<double> alone_ns;
+  if (profiled) {
+    auto r = g.TimeMatVecs(20);
+    if (!r.ok()) return Fail("matvec timing", r.error());
+    alone_ns = *r;
+  }
+  const std::vector<uint64_t> op_bytes = g.matvec_op_bytes();
 
-  const double step = Median(step_us);
+  const double step = Median(ahead.step_us);
   const double decode_tok_s = 1e6 / step;
   const double prefill = Median(prefill_us);
   const double prefill_tok_s = o.prompt > 0 ? o.prompt / (prefill / 1e6) : 0;
@@ -154,6 +192,7 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
         {"weight_type", type},
         {"adapter", ctx->adapter_name()},
         {"matvec_kernels", g.matvec_kernels()},
+        {"matvec_pairs", o.matvec_pairs},
         {"dispatches_per_token", g.dispatches_per_token()},
         {"logits_host_mapped", g.logits_host_mapped()},
         {"prompt_tokens", o.prompt},
@@ -163,11 +202,16 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
         {"decode_first_pos", start},
         {"decode_step_median_us", step},
         {"decode_tok_s", decode_tok_s},
-        {"decode_tok_s_mean", o.decode / decode_total_s},
-        {"host_record_median_us", Median(record_us)},
-        {"host_submit_median_us", Median(submit_us)},
-        {"wait_median_us", Median(wait_us)},
-        {"argmax_median_us", Median(argmax_us)},
+        {"decode_tok_s_mean", o.decode / ahead.total_s},
+        {"host_record_median_us", Median(ahead.record_us)},
+        {"host_submit_median_us", Median(ahead.submit_us)},
+        {"record_ahead_median_us", Median(ahead.ahead_us)},
+        {"wait_median_us", Median(ahead.wait_us)},
+        {"logits_read_median_us", Median(ahead.read_us)},
+        {"argmax_median_us", Median(ahead.argmax_us)},
+        {"sync_decode_tok_s", 1e6 / Median(sync.step_us)},
+        {"sync_record_median_us", Median(sync.record_us)},
+        {"sync_wait_median_us", Median(sync.wait_us)},
         {"matvec_bytes_per_token", mv_bytes},
         {"effective_weight_gb_s", mv_bytes * decode_tok_s / 1e9},
         {"tokens", generated}};
@@ -177,11 +221,21 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
         ops[LlamaGpu::OpName(static_cast<LlamaGpu::Op>(k))] = op_med[k];
       }
       j["gpu_op_median_us"] = ops;
+      j["gpu_step_median_us"] = Median(gpu_step_us);
+      j["timestamped_wait_median_us"] = Median(step_wait_us);
       j["gpu_step_sum_us"] = gpu_total_us;
       j["gpu_matvec_us"] = matvec_us;
       j["gpu_matvec_gb_s"] = matvec_us > 0 ? mv_bytes / (matvec_us * 1e3) : 0;
       j["profiled_steps"] = o.profile_steps;
       j["profiled_step_median_us"] = Median(profiled_step_us);
+      nlohmann::json alone = nlohmann::json::object();
+      for (int k = 0; k < LlamaGpu::kOpCount; ++k) {
+        if (alone_ns[k] <= 0) continue;
+        alone[LlamaGpu::OpName(static_cast<LlamaGpu::Op>(k))] = {
+            {"us", alone_ns[k] / 1e3}, {"mb", op_bytes[k] / 1e6},
+            {"gb_s", op_bytes[k] / alone_ns[k]}};
+      }
+      j["matvec_alone"] = alone;
     }
     fmt::print("{}\n", j.dump());
     return 0;
@@ -195,27 +249,43 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
     fmt::print("prefill of {} tokens (one submit), median of {}: {:.2f} ms = {:.0f} tok/s\n",
                o.prompt, prefill_us.size(), prefill / 1e3, prefill_tok_s);
   }
-  fmt::print("decode, {} steps from position {}: median step {:.1f} us = {:.1f} tok/s "
-             "(mean {:.1f} tok/s)\n",
-             o.decode, start, step, decode_tok_s, o.decode / decode_total_s);
-  fmt::print("  per step (medians): record {:.1f} us, submit {:.1f} us, wait for logits {:.1f} us, "
-             "argmax {:.1f} us\n",
-             Median(record_us), Median(submit_us), Median(wait_us), Median(argmax_us));
+  fmt::print("decode, {} steps from position {}, next step recorded ahead: median step {:.1f} us "
+             "= {:.1f} tok/s (mean {:.1f} tok/s)\n",
+             o.decode, start, step, decode_tok_s, o.decode / ahead.total_s);
+  fmt::print("  per step (medians): record {:.1f} us, submit {:.1f} us, wait for logits {:.1f} us "
+             "(of which recording the next step {:.1f} us), copy logits {:.1f} us, argmax {:.1f} "
+             "us\n",
+             Median(ahead.record_us), Median(ahead.submit_us), Median(ahead.wait_us),
+             Median(ahead.ahead_us), Median(ahead.read_us), Median(ahead.argmax_us));
+  fmt::print("decode, {} more steps, each recorded when submitted: median step {:.1f} us = {:.1f} "
+             "tok/s (record {:.1f} us, wait {:.1f} us)\n",
+             o.decode, Median(sync.step_us), 1e6 / Median(sync.step_us), Median(sync.record_us),
+             Median(sync.wait_us));
   fmt::print("  matvec weights per token {:.1f} MB: effective {:.1f} GB/s at the median step\n",
              mv_bytes / 1e6, mv_bytes * decode_tok_s / 1e9);
   if (!profiled) {
     fmt::print("GPU time per op: no timestamp queries on this device (or --profile-steps 0)\n");
     return 0;
   }
+  fmt::print("GPU time of a whole step (one timestamp pair), median of {} steps: {:.1f} us "
+             "(their wait for logits {:.1f} us)\n",
+             o.profile_steps, Median(gpu_step_us), Median(step_wait_us));
   fmt::print("GPU time per op family, sum over layers, median of {} profiled steps (each op in its "
-             "own pass; profiled step median {:.1f} us):\n",
+             "own pass, which adds a few us per op; profiled step median {:.1f} us):\n",
              o.profile_steps, Median(profiled_step_us));
   for (int k = 0; k < LlamaGpu::kOpCount; ++k) {
     fmt::print("  {:<10} {:9.1f} us\n", LlamaGpu::OpName(static_cast<LlamaGpu::Op>(k)), op_med[k]);
   }
   fmt::print("  {:<10} {:9.1f} us\n", "sum", gpu_total_us);
-  fmt::print("matvec kernels alone: {:.1f} us for {:.1f} MB = {:.1f} GB/s\n", matvec_us,
+  fmt::print("matvec ops of a step (above): {:.1f} us for {:.1f} MB = {:.1f} GB/s\n", matvec_us,
              mv_bytes / 1e6, matvec_us > 0 ? mv_bytes / (matvec_us * 1e3) : 0.0);
+  fmt::print("each matvec alone (layer 0; 20 back-to-back dispatches in one pass, per dispatch):\n");
+  for (int k = 0; k < LlamaGpu::kOpCount; ++k) {
+    if (alone_ns[k] <= 0) continue;
+    fmt::print("  {:<10} {:8.2f} us for {:7.2f} MB = {:7.1f} GB/s\n",
+               LlamaGpu::OpName(static_cast<LlamaGpu::Op>(k)), alone_ns[k] / 1e3,
+               op_bytes[k] / 1e6, op_bytes[k] / alone_ns[k]);
+  }
   return 0;
 }
 
@@ -223,8 +293,11 @@ CommandRunner SetupLlamaBench(CLI::App& app) {
   static LlamaBenchOptions opts;
   app.add_option("model", opts.model, "GGUF llama model")->required();
   app.add_option("--adapter", opts.adapter, "Adapter index or name substring");
-  app.add_option("--matvec", opts.matvec, "Matrix-vector kernels: auto, portable or wide")
-      ->check(CLI::IsMember({"auto", "portable", "wide"}));
+  app.add_option("--matvec", opts.matvec,
+                 "Matrix-vector kernels: auto, portable, wide, coalesced, mixed")
+      ->check(CLI::IsMember({"auto", "portable", "wide", "coalesced", "mixed"}));
+  app.add_option("--matvec-pairs", opts.matvec_pairs,
+                 "wide kernels: row pairs per row group (0: the default, 1)");
   app.add_option("-n,--decode", opts.decode, "Decode steps timed")->check(CLI::PositiveNumber);
   app.add_option("--prompt", opts.prompt, "Prompt tokens for prefill (0: no prefill timing)");
   app.add_option("--prompt-runs", opts.prompt_runs, "Prefill repetitions")

@@ -90,6 +90,23 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
   desc.requiredLimits = &adapter_limits;
   desc.uncapturedErrorCallbackInfo.callback = &GpuContext::OnError;
   desc.uncapturedErrorCallbackInfo.userdata1 = ctx.errors_.get();
+  // A lost device (a submission past WASMGPU_GPU_TIMEOUT_MS, a driver reset) still completes
+  // its work-done futures, so without this a decode step would return stale logits with no
+  // error: the loss goes into the same error list that every step checks (TakeErrors processes
+  // events first, which is when this runs).
+  desc.deviceLostCallbackInfo.mode = WGPUCallbackMode_AllowProcessEvents;
+  desc.deviceLostCallbackInfo.callback = [](WGPUDevice const*, WGPUDeviceLostReason reason,
+                                            WGPUStringView message, void* userdata1, void*) {
+    // Destroyed: our own release; CallbackCancelled: the instance is going away.
+    if (reason == WGPUDeviceLostReason_Destroyed ||
+        reason == WGPUDeviceLostReason_CallbackCancelled) {
+      return;
+    }
+    auto* errors = static_cast<std::string*>(userdata1);
+    if (!errors->empty()) *errors += "\n";
+    *errors += StrCat("The GPU device was lost: ", ToString(message));
+  };
+  desc.deviceLostCallbackInfo.userdata1 = ctx.errors_.get();
   DeviceResult dr;
   WGPURequestDeviceCallbackInfo dcb{};
   dcb.mode = WGPUCallbackMode_WaitAnyOnly;
@@ -127,6 +144,7 @@ GpuContext::GpuContext(GpuContext&& o) noexcept
       limits_(o.limits_), adapter_name_(std::move(o.adapter_name_)),
       has_subgroups_(o.has_subgroups_), has_f16_(o.has_f16_), has_timestamps_(o.has_timestamps_),
       is_cpu_(o.is_cpu_), subgroup_min_size_(o.subgroup_min_size_), matvec_path_(o.matvec_path_),
+      matvec_pairs_(o.matvec_pairs_), matvec_wide_min_inputs_(o.matvec_wide_min_inputs_),
       host_mapped_alignment_(o.host_mapped_alignment_), errors_(std::move(o.errors_)) {
   o.instance_ = nullptr;
   o.adapter_ = nullptr;
@@ -151,6 +169,8 @@ Status GpuContext::Wait(WGPUFuture future, const char* what) {
 }
 
 Status GpuContext::TakeErrors(const char* context) {
+  // Runs the device-lost callback if the device was lost (WaitAny runs only the waited ones).
+  wgpuInstanceProcessEvents(instance_);
   if (errors_->empty()) return {};
   Error e{*errors_};
   errors_->clear();

@@ -35,14 +35,24 @@ class GpuContext {
 
   // Which matrix-vector kernels LlamaGpu uses. kPortable: matvec.glsl, 16 lanes per row and x in
   // padded shared tiles, tuned on lavapipe (where workgroup count is what costs). kWide:
-  // matvec_wide.glsl, 32 lanes per row, two rows per thread, 16-byte weight loads and subgroup
-  // reductions where the device has them, for GPUs. kAuto picks kPortable on CPU adapters.
-  enum class MatVecPath { kAuto, kPortable, kWide };
+  // matvec_wide.glsl, 32 lanes per row, two rows per thread, 16-byte weight loads, x in shared
+  // tiles. kCoalesced: matvec_coal.glsl, 4 lanes per block, x read directly, 8 steps of weight
+  // loads in flight. Both GPU variants reduce with subgroup shuffles where the device has
+  // subgroups. kMixed: kWide for matrices with rows of at least matvec_wide_min_inputs() inputs,
+  // kPortable for shorter rows (a wide row group of 32 lanes idles on a row of 9 blocks; on the
+  // H100 stories15m decoded faster with the portable kernels, tinyllama-1.1b with the wide ones).
+  // kAuto picks kPortable on CPU adapters, kMixed on GPUs.
+  enum class MatVecPath { kAuto, kPortable, kWide, kCoalesced, kMixed };
   void set_matvec_path(MatVecPath path) { matvec_path_ = path; }
+  // kWide: row pairs per row group of a workgroup (0: the default, 1; benchmarks and tests).
+  void set_matvec_pairs(uint32_t pairs) { matvec_pairs_ = pairs; }
+  uint32_t matvec_pairs() const { return matvec_pairs_; }
   MatVecPath matvec_path() const {
     if (matvec_path_ != MatVecPath::kAuto) return matvec_path_;
-    return is_cpu_ ? MatVecPath::kPortable : MatVecPath::kWide;
+    return is_cpu_ ? MatVecPath::kPortable : MatVecPath::kMixed;
   }
+  void set_matvec_wide_min_inputs(uint32_t n) { matvec_wide_min_inputs_ = n; }
+  uint32_t matvec_wide_min_inputs() const { return matvec_wide_min_inputs_; }
   // hostMappedPointerAlignment when buffers over host memory are available, else 0.
   uint32_t host_mapped_alignment() const { return host_mapped_alignment_; }
 
@@ -71,6 +81,8 @@ class GpuContext {
   bool is_cpu_ = false;
   uint32_t subgroup_min_size_ = 0;
   MatVecPath matvec_path_ = MatVecPath::kAuto;
+  uint32_t matvec_pairs_ = 0;
+  uint32_t matvec_wide_min_inputs_ = 1024;
   uint32_t host_mapped_alignment_ = 0;
   // Heap-allocated so the device callback's userdata survives moves of the context.
   std::unique_ptr<std::string> errors_ = std::make_unique<std::string>();

@@ -33,13 +33,10 @@ std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
 struct MatVecParams {
   uint32_t rows, n_in, qoff, out_offset, accumulate, norm_offset;
   float eps;
+  uint32_t pairs;  // matvec_wide.glsl only: row pairs per row group
 };
 struct EmbedParams { uint32_t row, n, qoff; };
-struct RopeStoreParams { uint32_t n_head, n_head_kv, head_dim, n_rot, pos, cache_offset, neox; };
-struct AttentionParams {
-  uint32_t n_head, n_head_kv, head_dim, n_pos, max_seq, layer_offset;
-  float scale;
-};
+struct EmbedTokenParams { uint32_t first_row, n, qoff, rows; };
 struct AttentionDecodeParams {
   uint32_t n_head, n_head_kv, head_dim, n_rot, pos, max_seq, neox;
   float scale;
@@ -95,8 +92,8 @@ Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const Te
   return c;
 }
 
-// Outputs per matvec workgroup: matvec.glsl, 256 threads, 16 per row; matvec_wide.glsl, 4 row
-// groups of two weight rows each (two outputs, or one gate/up pair).
+// Outputs per matvec workgroup: matvec.glsl, 256 threads, 16 per row; matvec_wide.glsl and
+// matvec_coal.glsl, 4 row groups of two weight rows each (two outputs, or one gate/up pair).
 constexpr uint64_t kPortableRowsPerGroup = 16;
 constexpr uint64_t kWideWeightRowsPerGroup = 8;
 
@@ -126,6 +123,7 @@ Result<std::unique_ptr<LlamaGpu>> LlamaGpu::Create(GpuContext& ctx, const LlamaM
 }
 
 LlamaGpu::~LlamaGpu() {
+  DropAhead();
   for (WGPUBindGroup g : owned_groups_) wgpuBindGroupRelease(g);
   for (WGPUBuffer b : owned_buffers_) {
     wgpuBufferDestroy(b);
@@ -135,8 +133,11 @@ LlamaGpu::~LlamaGpu() {
     wgpuQuerySetDestroy(query_set_);
     wgpuQuerySetRelease(query_set_);
   }
-  std::vector<Kernel*> kernels = {&embed_[0], &embed_[1], &embed_[2], &embed_[3], &rope_store_,
-                                  &attention_, &attention_decode_};
+  std::vector<Kernel*> kernels = {&attention_decode_};
+  for (int t = 0; t < 4; ++t) {
+    kernels.push_back(&embed_[t]);
+    kernels.push_back(&embed_tok_[t]);
+  }
   for (auto* family : {&matvec_, &wide_}) {
     for (auto& by_type : *family) {
       for (Kernel& k : by_type) kernels.push_back(&k);
@@ -246,20 +247,24 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
   op.kind = kind;
   op.accumulate = accumulate;
   op.norm_offset = norm_offset;
+  op.wide = use_wide_ && (!mixed_ || m.n_in >= ctx_.matvec_wide_min_inputs());
   for (const Chunk& c : m.chunks) {
     std::vector<WGPUBuffer> buffers = {c.buffer, x, y};
     if (kind != MatVecKind::kPlain) buffers.push_back(norm);
-    op.groups.push_back(Bind(MatVecKernel(kind, m.type), buffers));
+    op.groups.push_back(Bind(MatVecKernel(kind, m.type, op.wide), buffers));
   }
   return op;
 }
 
-const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type) const {
-  return (use_wide_ ? wide_ : matvec_)[static_cast<int>(kind)][TypeIndex(type)];
+const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type, bool wide) const {
+  return (wide ? wide_ : matvec_)[static_cast<int>(kind)][TypeIndex(type)];
 }
 
 const char* LlamaGpu::matvec_kernels() const {
-  return !use_wide_ ? "portable" : wide_subgroups_ ? "wide+subgroups" : "wide";
+  if (!use_wide_) return "portable";
+  if (mixed_) return wide_subgroups_ ? "mixed+subgroups" : "mixed";
+  if (coalesced_) return wide_subgroups_ ? "coalesced+subgroups" : "coalesced";
+  return wide_subgroups_ ? "wide+subgroups" : "wide";
 }
 
 const char* LlamaGpu::OpName(Op op) {
@@ -281,7 +286,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_f32), Words(kSpirv_embed_f16), Words(kSpirv_embed_q8_0),
       Words(kSpirv_embed_q4_0)};
-  // The wide kernels, with subgroup shuffles where the device has subgroups.
+  // The GPU kernels (wide or coalesced), with subgroup shuffles where the device has subgroups.
   const std::span<const uint32_t> wide_spirv[2][3][4] = {
       {{Words(kSpirv_matvec_wide_f32), Words(kSpirv_matvec_wide_f16),
         Words(kSpirv_matvec_wide_q8_0), Words(kSpirv_matvec_wide_q4_0)},
@@ -295,33 +300,52 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
         Words(kSpirv_matvec_wide_norm_q8_0_sg), Words(kSpirv_matvec_wide_norm_q4_0_sg)},
        {Words(kSpirv_matvec_wide_ffn_f32_sg), Words(kSpirv_matvec_wide_ffn_f16_sg),
         Words(kSpirv_matvec_wide_ffn_q8_0_sg), Words(kSpirv_matvec_wide_ffn_q4_0_sg)}}};
-  use_wide_ = ctx_.matvec_path() == GpuContext::MatVecPath::kWide;
+  const std::span<const uint32_t> coal_spirv[2][3][4] = {
+      {{Words(kSpirv_matvec_coal_f32), Words(kSpirv_matvec_coal_f16),
+        Words(kSpirv_matvec_coal_q8_0), Words(kSpirv_matvec_coal_q4_0)},
+       {Words(kSpirv_matvec_coal_norm_f32), Words(kSpirv_matvec_coal_norm_f16),
+        Words(kSpirv_matvec_coal_norm_q8_0), Words(kSpirv_matvec_coal_norm_q4_0)},
+       {Words(kSpirv_matvec_coal_ffn_f32), Words(kSpirv_matvec_coal_ffn_f16),
+        Words(kSpirv_matvec_coal_ffn_q8_0), Words(kSpirv_matvec_coal_ffn_q4_0)}},
+      {{Words(kSpirv_matvec_coal_f32_sg), Words(kSpirv_matvec_coal_f16_sg),
+        Words(kSpirv_matvec_coal_q8_0_sg), Words(kSpirv_matvec_coal_q4_0_sg)},
+       {Words(kSpirv_matvec_coal_norm_f32_sg), Words(kSpirv_matvec_coal_norm_f16_sg),
+        Words(kSpirv_matvec_coal_norm_q8_0_sg), Words(kSpirv_matvec_coal_norm_q4_0_sg)},
+       {Words(kSpirv_matvec_coal_ffn_f32_sg), Words(kSpirv_matvec_coal_ffn_f16_sg),
+        Words(kSpirv_matvec_coal_ffn_q8_0_sg), Words(kSpirv_matvec_coal_ffn_q4_0_sg)}}};
+  use_wide_ = ctx_.matvec_path() != GpuContext::MatVecPath::kPortable;
+  coalesced_ = ctx_.matvec_path() == GpuContext::MatVecPath::kCoalesced;
+  mixed_ = ctx_.matvec_path() == GpuContext::MatVecPath::kMixed;
   wide_subgroups_ = use_wide_ && ctx_.has_subgroups();
   for (int kind = 0; kind < 3; ++kind) {
     std::vector<bool> writable = {false, false, true};
     if (kind != 0) writable.push_back(false);  // the norm weight
     for (int t = 0; t < 4; ++t) {
       if (use_wide_) {
-        NN_TRY_ASSIGN(wide_[kind][t], MakeKernel(wide_spirv[wide_subgroups_ ? 1 : 0][kind][t],
-                                                 writable, mv, "matvec_wide"));
-      } else {
+        const int sg = wide_subgroups_ ? 1 : 0;
+        NN_TRY_ASSIGN(wide_[kind][t],
+                      MakeKernel(coalesced_ ? coal_spirv[sg][kind][t] : wide_spirv[sg][kind][t],
+                                 writable, mv, coalesced_ ? "matvec_coal" : "matvec_wide"));
+      }
+      if (!use_wide_ || mixed_) {
         NN_TRY_ASSIGN(matvec_[kind][t], MakeKernel(matvec_spirv[kind][t], writable, mv, "matvec"));
       }
     }
   }
+  const std::span<const uint32_t> embed_tok_spirv[4] = {
+      Words(kSpirv_embed_tok_f32), Words(kSpirv_embed_tok_f16), Words(kSpirv_embed_tok_q8_0),
+      Words(kSpirv_embed_tok_q4_0)};
   for (int t = 0; t < 4; ++t) {
     NN_TRY_ASSIGN(embed_[t], MakeKernel(embed_spirv[t], {false, true}, sizeof(EmbedParams), "embed"));
+    NN_TRY_ASSIGN(embed_tok_[t], MakeKernel(embed_tok_spirv[t], {false, true, false},
+                                            sizeof(EmbedTokenParams), "embed_tok"));
   }
-  NN_TRY_ASSIGN(rope_store_, MakeKernel(Words(kSpirv_rope_store), {true, true, true, false},
-                                        sizeof(RopeStoreParams), "rope_store"));
-  NN_TRY_ASSIGN(attention_, MakeKernel(Words(kSpirv_attention), {false, false, false, true, true},
-                                       sizeof(AttentionParams), "attention"));
-  if (hp.head_dim > 256 || hp.head_dim % 2 != 0) {
-    return MakeError("The GPU path needs an even head_dim of at most 256 (the model has ",
-                     hp.head_dim, ").");
+  if (hp.head_dim > 256 || hp.head_dim % 4 != 0) {
+    return MakeError("The GPU path needs a head_dim that is a multiple of 4 and at most 256 (the "
+                     "model has ", hp.head_dim, ").");
   }
   NN_TRY_ASSIGN(attention_decode_,
-                MakeKernel(Words(kSpirv_attention_decode), {false, true, true, false, true, true},
+                MakeKernel(Words(kSpirv_attention_decode), {false, true, true, false, true},
                            sizeof(AttentionDecodeParams), "attention_decode"));
 
   const uint64_t q_dim = uint64_t{hp.n_head} * hp.head_dim;
@@ -330,7 +354,6 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   qkv_ = MakeBuffer((q_dim + 2 * kv_dim) * 4, "qkv");
   attn_out_ = MakeBuffer(q_dim * 4, "attn_out");
   hb_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb");
-  att_ = MakeBuffer(uint64_t{hp.n_head} * max_seq_ * 4, "att");
   const uint32_t align = ctx_.host_mapped_alignment();
   if (use_host_mapped && align != 0) {
     // The classifier writes straight into host memory: no copy, no map (DESIGN.md decision 9).
@@ -359,6 +382,29 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     owned_buffers_.push_back(readback_);
     logits_host_.resize(hp.n_vocab);
   }
+  // The token id of a step recorded ahead (SetRecordAhead): written by the host just before the
+  // submit, through host memory where the device can, else with writeBuffer.
+  if (use_host_mapped && align != 0) {
+    void* memory = std::aligned_alloc(align, align);
+    if (memory == nullptr) return MakeError("Allocating ", align, " bytes for the token failed.");
+    std::memset(memory, 0, align);
+    WGPUBufferHostMappedPointer host{};
+    host.chain.sType = WGPUSType_BufferHostMappedPointer;
+    host.pointer = memory;
+    host.disposeCallback = [](void* p) { std::free(p); };
+    host.userdata = memory;
+    WGPUBufferDescriptor d{};
+    d.nextInChain = &host.chain;
+    d.label = View("token (host-mapped)");
+    d.usage = WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst;
+    d.size = align;
+    token_buf_ = wgpuDeviceCreateBuffer(ctx_.device(), &d);
+    owned_buffers_.push_back(token_buf_);
+    NN_TRY(ctx_.TakeErrors("While creating the host-mapped token buffer"));
+    token_mapped_ = static_cast<uint32_t*>(memory);
+  } else {
+    token_buf_ = MakeBuffer(16, "token");
+  }
 
   // Norm weights of all layers in one F32 buffer each (F16 norms are widened here).
   std::vector<float> attn_norms(uint64_t{hp.n_layer} * hp.n_embd), ffn_norms(attn_norms.size()),
@@ -381,6 +427,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   NN_TRY_ASSIGN(token_embd_, Upload(model_.token_embd, max_binding_bytes));
   for (const Chunk& c : token_embd_->chunks) {
     embed_groups_.push_back(Bind(embed_[TypeIndex(token_embd_->type)], {c.buffer, x_}));
+    embed_tok_groups_.push_back(
+        Bind(embed_tok_[TypeIndex(token_embd_->type)], {c.buffer, x_, token_buf_}));
   }
   layers_.resize(hp.n_layer);
   for (uint32_t l = 0; l < hp.n_layer; ++l) {
@@ -406,10 +454,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     L.ffn = MakeMatVec(*m, MatVecKind::kFfn, x_, hb_, false, ffn_norms_, norm_offset);
     NN_TRY_ASSIGN(m, Upload(src.ffn_down, max_binding_bytes));
     L.down = MakeMatVec(*m, MatVecKind::kPlain, hb_, x_, true);
-    L.rope_store = Bind(rope_store_, {qkv_, L.k_cache, L.v_cache, inv_freq_});
-    L.attention = Bind(attention_, {qkv_, L.k_cache, L.v_cache, att_, attn_out_});
     L.attention_decode =
-        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, att_, attn_out_});
+        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_});
     matvec_bytes_ += L.qkv.matrix->bytes + L.wo.matrix->bytes + L.ffn.matrix->bytes +
                      L.down.matrix->bytes;
   }
@@ -435,17 +481,22 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
   const Matrix& m = *op.matrix;
   // kFfn chunks hold gate/up row pairs and produce one output per pair.
   const uint64_t per_output = op.kind == MatVecKind::kFfn ? 2 : 1;
-  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(op.kind, m.type).pipeline);
+  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(op.kind, m.type, op.wide).pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const uint64_t outputs = c.rows / per_output;
+    // matvec_wide: the row pairs per row group. One by default: on the H100, tinyllama-1.1b Q4_0
+    // decoded at 712 tok/s with one and 688 with several for large matrices (as many as kept
+    // 512 workgroups, at most 8), though then a workgroup loads x once for more rows.
+    const uint64_t pairs = op.wide && !coalesced_ && ctx_.matvec_pairs() != 0 ? ctx_.matvec_pairs() : 1;
     const MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
                          out_offset + static_cast<uint32_t>(c.first_row / per_output),
-                         op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps};
+                         op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps,
+                         static_cast<uint32_t>(pairs)};
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
     const uint64_t per_group =
-        use_wide_ ? kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
+        op.wide ? pairs * kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
     Dispatch1D(pass, (outputs + per_group - 1) / per_group,
                ctx_.limits().maxComputeWorkgroupsPerDimension);
   }
@@ -468,16 +519,29 @@ WGPUComputePassEncoder LlamaGpu::NextOp(WGPUComputePassEncoder pass, Op op) {
 WGPUComputePassEncoder LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t token,
                                             uint32_t pos, bool logits) {
   const LlamaHParams& hp = model_.hp;
-  // x = token_embd[token], from the chunk that holds its row.
-  size_t ci = 0;
-  while (token_embd_->chunks[ci].first_row + token_embd_->chunks[ci].rows <= uint64_t(token)) ++ci;
-  const Chunk& ec = token_embd_->chunks[ci];
-  const EmbedParams ep{static_cast<uint32_t>(token - ec.first_row), hp.n_embd, ec.qoff};
   pass = NextOp(pass, Op::kEmbed);
-  wgpuComputePassEncoderSetPipeline(pass, embed_[TypeIndex(token_embd_->type)].pipeline);
-  wgpuComputePassEncoderSetBindGroup(pass, 0, embed_groups_[ci], 0, nullptr);
-  wgpuComputePassEncoderSetImmediateData(pass, 0, &ep, sizeof(ep));
-  wgpuComputePassEncoderDispatchWorkgroups(pass, (hp.n_embd + 63) / 64, 1, 1);
+  if (token == kTokenFromBuffer) {
+    // x = token_embd[token_buf_[0]]: every chunk's dispatch, the one holding the row writes.
+    wgpuComputePassEncoderSetPipeline(pass, embed_tok_[TypeIndex(token_embd_->type)].pipeline);
+    for (size_t ci = 0; ci < token_embd_->chunks.size(); ++ci) {
+      const Chunk& c = token_embd_->chunks[ci];
+      const EmbedTokenParams ep{static_cast<uint32_t>(c.first_row), hp.n_embd, c.qoff,
+                                static_cast<uint32_t>(c.rows)};
+      wgpuComputePassEncoderSetBindGroup(pass, 0, embed_tok_groups_[ci], 0, nullptr);
+      wgpuComputePassEncoderSetImmediateData(pass, 0, &ep, sizeof(ep));
+      wgpuComputePassEncoderDispatchWorkgroups(pass, (hp.n_embd + 63) / 64, 1, 1);
+    }
+  } else {
+    // x = token_embd[token], from the chunk that holds its row.
+    size_t ci = 0;
+    while (token_embd_->chunks[ci].first_row + token_embd_->chunks[ci].rows <= uint64_t(token)) ++ci;
+    const Chunk& ec = token_embd_->chunks[ci];
+    const EmbedParams ep{static_cast<uint32_t>(token - ec.first_row), hp.n_embd, ec.qoff};
+    wgpuComputePassEncoderSetPipeline(pass, embed_[TypeIndex(token_embd_->type)].pipeline);
+    wgpuComputePassEncoderSetBindGroup(pass, 0, embed_groups_[ci], 0, nullptr);
+    wgpuComputePassEncoderSetImmediateData(pass, 0, &ep, sizeof(ep));
+    wgpuComputePassEncoderDispatchWorkgroups(pass, (hp.n_embd + 63) / 64, 1, 1);
+  }
 
   const AttentionDecodeParams ap{hp.n_head, hp.n_head_kv, hp.head_dim, hp.n_rot, pos, max_seq_,
                                  hp.rope_type == RopeType::kNeox ? 1u : 0u,
@@ -525,10 +589,10 @@ Status LlamaGpu::CheckTokens(std::span<const int32_t> tokens, uint32_t start_pos
   return {};
 }
 
-bool LlamaGpu::SetProfiling(bool on) {
-  if (!on || !ctx_.has_timestamps()) {
-    profiling_ = false;
-    return !on;
+bool LlamaGpu::SetProfiling(Profiling mode) {
+  if (mode == Profiling::kOff || !ctx_.has_timestamps()) {
+    profiling_ = Profiling::kOff;
+    return mode == Profiling::kOff;
   }
   if (query_set_ == nullptr) {
     query_count_ = 2 * (2 + 5 * model_.hp.n_layer);  // a pair per op of one step
@@ -546,12 +610,22 @@ bool LlamaGpu::SetProfiling(bool on) {
     owned_buffers_.push_back(query_readback_);
     if (!ctx_.TakeErrors("While creating the timestamp queries").ok()) return false;
   }
-  profiling_ = true;
+  profiling_ = mode;
   return true;
 }
 
+void LlamaGpu::SetRecordAhead(bool on) {
+  record_ahead_ = on;
+  if (!on) DropAhead();
+}
+
+void LlamaGpu::DropAhead() {
+  if (ahead_cmd_ != nullptr) wgpuCommandBufferRelease(ahead_cmd_);
+  ahead_cmd_ = nullptr;
+}
+
 Status LlamaGpu::ReadTimestamps(StepTimes* times) {
-  const uint64_t bytes = profiled_ops_.size() * 16;
+  const uint64_t bytes = profiled_ops_.size() * 16;  // kStep: one "op" for the whole step
   WGPUMapAsyncStatus status = WGPUMapAsyncStatus_Error;
   WGPUBufferMapCallbackInfo cb{};
   cb.mode = WGPUCallbackMode_WaitAnyOnly;
@@ -565,42 +639,158 @@ Status LlamaGpu::ReadTimestamps(StepTimes* times) {
   std::vector<uint64_t> ticks(profiled_ops_.size() * 2);
   std::memcpy(ticks.data(), wgpuBufferGetConstMappedRange(query_readback_, 0, bytes), bytes);
   wgpuBufferUnmap(query_readback_);
+  auto span = [&](size_t i) {
+    return ticks[2 * i + 1] > ticks[2 * i] ? static_cast<double>(ticks[2 * i + 1] - ticks[2 * i])
+                                           : 0.0;
+  };
+  if (profiling_ == Profiling::kStep) {
+    times->gpu_step_ns = span(0);
+    times->has_gpu_step = true;
+    return {};
+  }
   for (double& ns : times->gpu_ns) ns = 0;
   for (size_t i = 0; i < profiled_ops_.size(); ++i) {
-    if (ticks[2 * i + 1] > ticks[2 * i]) {
-      times->gpu_ns[static_cast<int>(profiled_ops_[i])] +=
-          static_cast<double>(ticks[2 * i + 1] - ticks[2 * i]);
-    }
+    times->gpu_ns[static_cast<int>(profiled_ops_[i])] += span(i);
   }
-  times->has_gpu = true;
+  times->has_gpu_ops = true;
   return {};
+}
+
+std::vector<uint64_t> LlamaGpu::matvec_op_bytes() const {
+  std::vector<uint64_t> bytes(kOpCount, 0);
+  const Layer& L = layers_[0];
+  bytes[static_cast<int>(Op::kQkv)] = L.qkv.matrix->bytes;
+  bytes[static_cast<int>(Op::kWo)] = L.wo.matrix->bytes;
+  bytes[static_cast<int>(Op::kFfn)] = L.ffn.matrix->bytes;
+  bytes[static_cast<int>(Op::kDown)] = L.down.matrix->bytes;
+  bytes[static_cast<int>(Op::kOutput)] = output_op_.matrix->bytes;
+  return bytes;
+}
+
+Result<std::vector<double>> LlamaGpu::TimeMatVecs(uint32_t reps) {
+  const Profiling was = profiling_;
+  if (!SetProfiling(Profiling::kOps)) return MakeError("The device has no timestamp queries.");
+  profiling_ = was;
+  DropAhead();  // the activations it would start from are overwritten
+  const Layer& L = layers_[0];
+  const std::pair<Op, const MatVecOp*> ops[] = {{Op::kQkv, &L.qkv},
+                                                {Op::kWo, &L.wo},
+                                                {Op::kFfn, &L.ffn},
+                                                {Op::kDown, &L.down},
+                                                {Op::kOutput, &output_op_}};
+  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+  uint32_t q = 0;
+  for (const auto& [op, mv] : ops) {
+    WGPUPassTimestampWrites ts{nullptr, query_set_, q, q + 1};
+    WGPUComputePassDescriptor d{};
+    d.timestampWrites = &ts;
+    WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, &d);
+    for (uint32_t r = 0; r < reps; ++r) RecordMatVec(pass, *mv, 0);
+    wgpuComputePassEncoderEnd(pass);
+    wgpuComputePassEncoderRelease(pass);
+    q += 2;
+  }
+  wgpuCommandEncoderResolveQuerySet(enc, query_set_, 0, q, query_resolve_, 0);
+  wgpuCommandEncoderCopyBufferToBuffer(enc, query_resolve_, 0, query_readback_, 0,
+                                       uint64_t{q} * 8);
+  {
+    auto done = SubmitAndReadLogits(enc, nullptr);
+    if (!done.ok()) return std::move(done).error();
+  }
+  WGPUMapAsyncStatus status = WGPUMapAsyncStatus_Error;
+  WGPUBufferMapCallbackInfo cb{};
+  cb.mode = WGPUCallbackMode_WaitAnyOnly;
+  cb.callback = [](WGPUMapAsyncStatus st, WGPUStringView, void* u1, void*) {
+    *static_cast<WGPUMapAsyncStatus*>(u1) = st;
+  };
+  cb.userdata1 = &status;
+  NN_TRY(ctx_.Wait(wgpuBufferMapAsync(query_readback_, WGPUMapMode_Read, 0, uint64_t{q} * 8, cb),
+                   "the timestamps"));
+  if (status != WGPUMapAsyncStatus_Success) return MakeError("Mapping the timestamps failed.");
+  std::vector<uint64_t> ticks(q);
+  std::memcpy(ticks.data(), wgpuBufferGetConstMappedRange(query_readback_, 0, uint64_t{q} * 8),
+              uint64_t{q} * 8);
+  wgpuBufferUnmap(query_readback_);
+  std::vector<double> ns(kOpCount, 0.0);
+  for (size_t i = 0; i < std::size(ops); ++i) {
+    const uint64_t a = ticks[2 * i], b = ticks[2 * i + 1];
+    ns[static_cast<int>(ops[i].first)] = b > a ? static_cast<double>(b - a) / reps : 0.0;
+  }
+  return ns;
+}
+
+WGPUCommandBuffer LlamaGpu::RecordDecode(uint32_t pos) {
+  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+  pass = RecordStep(pass, kTokenFromBuffer, pos, true);
+  wgpuComputePassEncoderEnd(pass);
+  wgpuComputePassEncoderRelease(pass);
+  return FinishStep(enc);
 }
 
 Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
   NN_TRY(CheckTokens(std::span<const int32_t>(&token, 1), pos));
+  if (profiling_ != Profiling::kOff) return ForwardProfiled(token, pos);
+  StepTimes times;
+  const Clock::time_point t0 = Clock::now();
+  WGPUCommandBuffer cmd = nullptr;
+  if (ahead_cmd_ != nullptr && ahead_pos_ == pos) {
+    cmd = ahead_cmd_;
+    ahead_cmd_ = nullptr;
+  } else {
+    DropAhead();
+    cmd = RecordDecode(pos);
+  }
+  const Clock::time_point t1 = Clock::now();
+  times.record_us = Micros(t0, t1);
+  // No GPU work is in flight here (every step waits for its logits), so the host may write the
+  // host-mapped token buffer (DESIGN.md decision 4).
+  const uint32_t id = static_cast<uint32_t>(token);
+  if (token_mapped_ != nullptr) {
+    *token_mapped_ = id;
+  } else {
+    wgpuQueueWriteBuffer(ctx_.queue(), token_buf_, 0, &id, sizeof(id));
+  }
+  wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
+  wgpuCommandBufferRelease(cmd);
+  const Clock::time_point t2 = Clock::now();
+  times.submit_us = Micros(t1, t2);
+  if (record_ahead_ && pos + 1 < max_seq_) {
+    ahead_cmd_ = RecordDecode(pos + 1);
+    ahead_pos_ = pos + 1;
+    times.record_ahead_us = Micros(t2, Clock::now());
+  }
+  NN_TRY_ASSIGN(std::span<const float> logits, WaitForLogits(&times, t2));
+  last_step_ = times;
+  return logits;
+}
+
+Result<std::span<const float>> LlamaGpu::ForwardProfiled(int32_t token, uint32_t pos) {
   StepTimes times;
   const Clock::time_point t0 = Clock::now();
   WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
   WGPUComputePassEncoder pass = nullptr;
-  if (profiling_) {
+  profiled_ops_.clear();
+  if (profiling_ == Profiling::kOps) {
     profiled_encoder_ = enc;
-    profiled_ops_.clear();
   } else {
-    pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+    profiled_ops_.push_back(Op::kEmbed);  // one pair around the whole step
+    WGPUPassTimestampWrites ts{nullptr, query_set_, 0, 1};
+    WGPUComputePassDescriptor d{};
+    d.timestampWrites = &ts;
+    pass = wgpuCommandEncoderBeginComputePass(enc, &d);
   }
   pass = RecordStep(pass, token, pos, true);
+  profiled_encoder_ = nullptr;
   wgpuComputePassEncoderEnd(pass);
   wgpuComputePassEncoderRelease(pass);
-  if (profiling_) {
-    profiled_encoder_ = nullptr;
-    const uint32_t queries = static_cast<uint32_t>(profiled_ops_.size() * 2);
-    wgpuCommandEncoderResolveQuerySet(enc, query_set_, 0, queries, query_resolve_, 0);
-    wgpuCommandEncoderCopyBufferToBuffer(enc, query_resolve_, 0, query_readback_, 0,
-                                         uint64_t{queries} * 8);
-  }
+  const uint32_t queries = static_cast<uint32_t>(profiled_ops_.size() * 2);
+  wgpuCommandEncoderResolveQuerySet(enc, query_set_, 0, queries, query_resolve_, 0);
+  wgpuCommandEncoderCopyBufferToBuffer(enc, query_resolve_, 0, query_readback_, 0,
+                                       uint64_t{queries} * 8);
   times.record_us = Micros(t0, Clock::now());
   NN_TRY_ASSIGN(std::span<const float> logits, SubmitAndReadLogits(enc, &times));
-  if (profiling_) NN_TRY(ReadTimestamps(&times));
+  NN_TRY(ReadTimestamps(&times));
   last_step_ = times;
   return logits;
 }
@@ -621,19 +811,30 @@ Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> token
 
 Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder enc,
                                                              StepTimes* times) {
-  const LlamaHParams& hp = model_.hp;
   const Clock::time_point t0 = Clock::now();
-  const uint64_t bytes = uint64_t{hp.n_vocab} * 4;
-  if (logits_mapped_ == nullptr) {
-    wgpuCommandEncoderCopyBufferToBuffer(enc, logits_, 0, readback_, 0, bytes);
-  }
-  WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
-  wgpuCommandEncoderRelease(enc);
+  WGPUCommandBuffer cmd = FinishStep(enc);
   wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
   wgpuCommandBufferRelease(cmd);
   const Clock::time_point t1 = Clock::now();
   if (times != nullptr) times->submit_us = Micros(t0, t1);
+  return WaitForLogits(times, t1);
+}
 
+WGPUCommandBuffer LlamaGpu::FinishStep(WGPUCommandEncoder enc) {
+  if (logits_mapped_ == nullptr) {
+    wgpuCommandEncoderCopyBufferToBuffer(enc, logits_, 0, readback_, 0,
+                                         uint64_t{model_.hp.n_vocab} * 4);
+  }
+  WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
+  wgpuCommandEncoderRelease(enc);
+  return cmd;
+}
+
+Result<std::span<const float>> LlamaGpu::WaitForLogits(StepTimes* times,
+                                                       Clock::time_point submitted) {
+  const LlamaHParams& hp = model_.hp;
+  const uint64_t bytes = uint64_t{hp.n_vocab} * 4;
+  const Clock::time_point t1 = submitted;
   if (logits_mapped_ != nullptr) {
     // The logits are in host memory once the submitted work is done.
     WGPUQueueWorkDoneStatus done = WGPUQueueWorkDoneStatus_Error;

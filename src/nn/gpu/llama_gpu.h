@@ -4,6 +4,7 @@
 // submits it and reads back the logits. Computes what LlamaCpu computes (the tests compare them).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -48,7 +49,8 @@ class LlamaGpu {
   // Weight bytes the matrix-vector products of one decode step read (every layer's matrices and
   // the classifier; not the embedding table, of which one row is read).
   uint64_t matvec_bytes() const { return matvec_bytes_; }
-  // "portable", "wide" or "wide+subgroups": the matvec kernels in use (GpuContext::MatVecPath).
+  // "portable", "wide", "coalesced" (+subgroups), "mixed" (wide for long rows, + subgroups): the
+  // matvec kernels in use (GpuContext::MatVecPath).
   const char* matvec_kernels() const;
 
   // Where a decode step's time goes (wasmgpu bench llama). The op families of one step:
@@ -56,19 +58,35 @@ class LlamaGpu {
   static constexpr int kOpCount = 7;
   static const char* OpName(Op op);
   struct StepTimes {
-    double record_us = 0;  // creating the encoder and recording the step's dispatches
+    double record_us = 0;  // recording the step before its submit (0 when recorded ahead)
     double submit_us = 0;  // finishing the command buffer and wgpuQueueSubmit
-    double wait_us = 0;    // from the submit until the logits can be read
-    bool has_gpu = false;  // gpu_ns is valid (profiling was on)
+    double record_ahead_us = 0;  // recording the next step while this one runs on the GPU
+    double wait_us = 0;    // from the submit until the logits can be read (record_ahead_us too)
+    bool has_gpu_step = false;  // gpu_step_ns is valid (Profiling::kStep)
+    double gpu_step_ns = 0;     // GPU time of the whole step, one timestamp pair around it
+    bool has_gpu_ops = false;   // gpu_ns is valid (Profiling::kOps)
     double gpu_ns[kOpCount] = {};  // GPU time per op family, summed over the layers
   };
-  // Per-op GPU timestamps in Forward: each op then runs in its own compute pass with timestamp
-  // writes, and the step waits for them too, so profiled steps are a little slower. Returns false
+  // GPU timestamps in Forward. kStep: a timestamp pair around the whole step. kOps: every op in
+  // its own compute pass with a timestamp pair, which adds a few microseconds per op. Either way
+  // the step also maps the timestamps and is recorded when submitted (not ahead). Returns false
   // (and stays off) when the device has no TimestampQuery. Timestamps are read as nanoseconds
   // (the timestampPeriod of NVIDIA GPUs and lavapipe is 1).
-  bool SetProfiling(bool on);
+  enum class Profiling { kOff, kStep, kOps };
+  bool SetProfiling(Profiling mode);
+  // Forward records the command buffer of step pos + 1 (with the token read from a buffer on the
+  // GPU) while step pos runs, so recording leaves the critical path; on by default.
+  void SetRecordAhead(bool on);
   // Times of the last Forward (not Prefill).
   const StepTimes& last_step() const { return last_step_; }
+  // GPU time of one dispatch of each matrix-vector op of layer 0 (qkv, wo, ffn, down) and of the
+  // classifier (output): `reps` back-to-back dispatches of it in one pass between two timestamps,
+  // each waiting for the one before as in a step. Nanoseconds per dispatch (chunks together),
+  // indexed by Op; embed and attention are 0. Leaves the activations undefined (the next step
+  // recomputes them; the KV cache is not touched). Needs TimestampQuery.
+  Result<std::vector<double>> TimeMatVecs(uint32_t reps);
+  // Weight bytes of each op's matrix in TimeMatVecs (layer 0; output: the classifier).
+  std::vector<uint64_t> matvec_op_bytes() const;
 
  private:
   struct Kernel {
@@ -93,16 +111,16 @@ class LlamaGpu {
   struct MatVecOp {
     const Matrix* matrix = nullptr;
     MatVecKind kind = MatVecKind::kPlain;
+    bool wide = false;  // wide_ kernels (else matvec_)
     std::vector<WGPUBindGroup> groups;
     bool accumulate = false;
     uint32_t norm_offset = 0;
   };
   // Five dispatches per layer: qkv (norm folded in), attention_decode (RoPE and the KV-cache
-  // store folded in), wo (+= x), ffn (norm, gate, up, SwiGLU), down (+= x). (rope_store and
-  // attention, the unfused pair, stay loaded for other recorders.)
+  // store folded in), wo (+= x), ffn (norm, gate, up, SwiGLU), down (+= x).
   struct Layer {
     MatVecOp qkv, wo, ffn, down;
-    WGPUBindGroup rope_store = nullptr, attention = nullptr, attention_decode = nullptr;
+    WGPUBindGroup attention_decode = nullptr;
     WGPUBuffer k_cache = nullptr, v_cache = nullptr;
   };
 
@@ -118,10 +136,16 @@ class LlamaGpu {
   MatVecOp MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x, WGPUBuffer y,
                       bool accumulate, WGPUBuffer norm = nullptr, uint32_t norm_offset = 0);
   void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset);
-  // One token's dispatches; the classifier only when `logits`. Returns the pass to continue in
-  // (a new one when profiling split the step into passes).
+  // One token's dispatches; the classifier only when `logits`; `token` kTokenFromBuffer: the
+  // embedding reads the id from token_buf_. Returns the pass to continue in (a new one when
+  // profiling split the step into passes).
+  static constexpr int32_t kTokenFromBuffer = -1;
   WGPUComputePassEncoder RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t pos,
                                     bool logits);
+  // A decode step at `pos` whose token comes from token_buf_, finished (logits copy included).
+  WGPUCommandBuffer RecordDecode(uint32_t pos);
+  void DropAhead();
+  Result<std::span<const float>> ForwardProfiled(int32_t token, uint32_t pos);
   // Before each op of a step: while a profiled step is recorded, ends `pass` and begins the op's
   // own pass with timestamp writes; otherwise returns `pass`.
   WGPUComputePassEncoder NextOp(WGPUComputePassEncoder pass, Op op);
@@ -133,8 +157,12 @@ class LlamaGpu {
   // waits, and returns the logits it computed; `times` (optional) gets submit_us and wait_us.
   Result<std::span<const float>> SubmitAndReadLogits(WGPUCommandEncoder enc,
                                                      StepTimes* times = nullptr);
+  // Adds the logits copy on the mapAsync path and finishes `enc` (releasing it).
+  WGPUCommandBuffer FinishStep(WGPUCommandEncoder enc);
+  // Waits for the submitted step and returns its logits; times->wait_us from `submitted`.
+  Result<std::span<const float>> WaitForLogits(StepTimes* times, std::chrono::steady_clock::time_point submitted);
   Status ReadTimestamps(StepTimes* times);
-  const Kernel& MatVecKernel(MatVecKind kind, GgmlType type) const;
+  const Kernel& MatVecKernel(MatVecKind kind, GgmlType type, bool wide) const;
 
   // ---- Batched prefill (llama_prefill.cpp) ----
   // One matrix-matrix product over a batch: per weight chunk its bind group over (W, X, Y).
@@ -177,12 +205,15 @@ class LlamaGpu {
   GpuContext& ctx_;
   const LlamaModel& model_;
   uint32_t max_seq_;
-  Kernel matvec_[3][4], wide_[3][4], embed_[4], rope_store_, attention_, attention_decode_;
-  bool use_wide_ = false, wide_subgroups_ = false;  // which matvec kernels: wide_ or matvec_
+  Kernel matvec_[3][4], wide_[3][4], embed_[4], embed_tok_[4], attention_decode_;
+  // Which matvec kernels: matvec_ (portable) or wide_ (matvec_wide or, coalesced_, matvec_coal).
+  bool use_wide_ = false, coalesced_ = false, mixed_ = false, wide_subgroups_ = false;
   std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
   Matrix* token_embd_ = nullptr;
   Matrix* output_ = nullptr;
-  std::vector<WGPUBindGroup> embed_groups_;  // per token_embd chunk
+  std::vector<WGPUBindGroup> embed_groups_, embed_tok_groups_;  // per token_embd chunk
+  WGPUBuffer token_buf_ = nullptr;     // [1] the token id of a step recorded ahead
+  uint32_t* token_mapped_ = nullptr;   // token_buf_'s memory when it is host-mapped
   std::vector<Layer> layers_;
   MatVecOp output_op_;  // final norm folded in
   // Activations.
@@ -190,7 +221,6 @@ class LlamaGpu {
   WGPUBuffer qkv_ = nullptr;       // [q_dim + 2 kv_dim]  this token's q | k | v
   WGPUBuffer attn_out_ = nullptr;  // [q_dim]
   WGPUBuffer hb_ = nullptr;        // [n_ff]   silu(gate) * up
-  WGPUBuffer att_ = nullptr;       // [n_head * max_seq]  attention scores
   WGPUBuffer logits_ = nullptr, readback_ = nullptr;
   WGPUBuffer attn_norms_ = nullptr, ffn_norms_ = nullptr, output_norm_ = nullptr,
              inv_freq_ = nullptr;
@@ -200,8 +230,11 @@ class LlamaGpu {
   float* logits_mapped_ = nullptr;     // the host-mapped path: logits_ is this memory
   size_t dispatches_per_token_ = 0;
   uint64_t weight_bytes_ = 0, matvec_bytes_ = 0;
+  bool record_ahead_ = true;
+  WGPUCommandBuffer ahead_cmd_ = nullptr;  // step ahead_pos_, recorded ahead
+  uint32_t ahead_pos_ = 0;
   // Profiling (SetProfiling): a query pair per op of one step.
-  bool profiling_ = false;
+  Profiling profiling_ = Profiling::kOff;
   WGPUQuerySet query_set_ = nullptr;
   WGPUBuffer query_resolve_ = nullptr, query_readback_ = nullptr;
   uint32_t query_count_ = 0;

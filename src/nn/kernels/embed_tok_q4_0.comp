@@ -1,0 +1,6 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Embedding lookup over Q4_0 weights, the token id read from a buffer (embed.glsl).
+#define W_Q4_0
+#define TOKEN_BUFFER
+#include "embed.glsl"
