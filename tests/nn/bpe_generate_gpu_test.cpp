@@ -68,10 +68,9 @@ TEST(BpeGenerate, GpuAndCpuGenerateTheSameTokensAndText) {
     greedy.temperature = 0.0f;
     Sampler sampler(greedy);
     std::string streamed;
-    auto g = Generate(*sources[k], **tokenizer, sampler, prompt, params,
-                      [&](int32_t, const std::string& piece, std::span<const float>) {
-                        streamed += piece;
-                      });
+    auto g = Generate(
+        *sources[k], **tokenizer, sampler, prompt, params,
+        [&](int32_t, const std::string& piece, std::span<const float>) { streamed += piece; });
     ASSERT_TRUE(g.ok()) << g.error().message;
     runs[k] = std::move(*g);
     EXPECT_FALSE(runs[k].tokens.empty());
