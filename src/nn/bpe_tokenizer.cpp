@@ -210,10 +210,14 @@ Result<BpePre> ParseBpePre(std::string_view name) {
 
 const char* BpePreName(BpePre pre) {
   switch (pre) {
-    case BpePre::kGpt2: return "gpt-2";
-    case BpePre::kLlama3: return "llama-bpe";
-    case BpePre::kQwen2: return "qwen2";
-    case BpePre::kSmolLm: return "smollm";
+    case BpePre::kGpt2:
+      return "gpt-2";
+    case BpePre::kLlama3:
+      return "llama-bpe";
+    case BpePre::kQwen2:
+      return "qwen2";
+    case BpePre::kSmolLm:
+      return "smollm";
   }
   return "?";
 }
@@ -225,8 +229,8 @@ std::vector<std::string_view> PreTokenize(BpePre pre, std::string_view text) {
   std::vector<std::string_view> pieces;
   auto emit = [&](size_t first, size_t last) {  // characters [first, last)
     const uint32_t begin = chars[first].offset;
-    const uint32_t end = last < chars.size() ? chars[last].offset
-                                             : static_cast<uint32_t>(text.size());
+    const uint32_t end =
+        last < chars.size() ? chars[last].offset : static_cast<uint32_t>(text.size());
     pieces.push_back(text.substr(begin, end - begin));
   };
   auto split = [&](size_t first, size_t last) {
@@ -235,9 +239,15 @@ std::vector<std::string_view> PreTokenize(BpePre pre, std::string_view text) {
       size_t n = 1;
       switch (pre) {
         case BpePre::kGpt2:
-        case BpePre::kSmolLm: n = m.Gpt2(i); break;
-        case BpePre::kLlama3: n = m.Llama3(i, 3); break;
-        case BpePre::kQwen2: n = m.Llama3(i, 1); break;
+        case BpePre::kSmolLm:
+          n = m.Gpt2(i);
+          break;
+        case BpePre::kLlama3:
+          n = m.Llama3(i, 3);
+          break;
+        case BpePre::kQwen2:
+          n = m.Llama3(i, 1);
+          break;
       }
       emit(i, i + n);
       i += n;
@@ -265,9 +275,7 @@ std::string ByteToCharacter(uint8_t b) {
   return s;
 }
 
-int CharacterToByte(uint32_t cp) {
-  return cp < Bytes().to_byte.size() ? Bytes().to_byte[cp] : -1;
-}
+int CharacterToByte(uint32_t cp) { return cp < Bytes().to_byte.size() ? Bytes().to_byte[cp] : -1; }
 
 namespace {
 
@@ -278,11 +286,10 @@ class BpeTokenizer final : public Tokenizer {
     if (vocab.types.size() != n) {
       return MakeError("Vocabulary has ", n, " tokens but ", vocab.types.size(), " token types.");
     }
-    for (const auto& [name, id] : {std::pair<const char*, int32_t>{"BOS", vocab.bos_id},
-                                   {"EOS", vocab.eos_id}}) {
+    for (const auto& [name, id] :
+         {std::pair<const char*, int32_t>{"BOS", vocab.bos_id}, {"EOS", vocab.eos_id}}) {
       if (id < -1 || id >= static_cast<int64_t>(n)) {
-        return MakeError(name, " token id (", id, ") is not below the vocabulary size (", n,
-                         ").");
+        return MakeError(name, " token id (", id, ") is not below the vocabulary size (", n, ").");
       }
     }
     if (vocab.pre.empty()) {
@@ -313,9 +320,12 @@ class BpeTokenizer final : public Tokenizer {
     const std::string& piece = vocab_.tokens[static_cast<size_t>(token)];
     switch (vocab_.types[static_cast<size_t>(token)]) {
       case TokenType::kControl:
-      case TokenType::kUnknown: return {};
-      case TokenType::kUserDefined: return piece;  // written as text, not byte characters
-      default: break;
+      case TokenType::kUnknown:
+        return {};
+      case TokenType::kUserDefined:
+        return piece;  // written as text, not byte characters
+      default:
+        break;
     }
     std::string bytes;
     bytes.reserve(piece.size());
@@ -363,8 +373,7 @@ class BpeTokenizer final : public Tokenizer {
   }
 
   static uint64_t Key(int32_t left, int32_t right) {
-    return static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32 |
-           static_cast<uint32_t>(right);
+    return static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32 | static_cast<uint32_t>(right);
   }
 
   Status Index() {

@@ -32,22 +32,22 @@ Pieces Split(BpePre pre, std::string_view text) {
 
 TEST(UnicodeTables, ClassesOfKnownCodePoints) {
   EXPECT_EQ(ClassOf('a'), CodepointClass::kLetter);
-  EXPECT_EQ(ClassOf(0xE9), CodepointClass::kLetter);     // é, Ll
-  EXPECT_EQ(ClassOf(0x65E5), CodepointClass::kLetter);   // 日, Lo
-  EXPECT_EQ(ClassOf(0x02B0), CodepointClass::kLetter);   // ʰ, Lm
+  EXPECT_EQ(ClassOf(0xE9), CodepointClass::kLetter);    // é, Ll
+  EXPECT_EQ(ClassOf(0x65E5), CodepointClass::kLetter);  // 日, Lo
+  EXPECT_EQ(ClassOf(0x02B0), CodepointClass::kLetter);  // ʰ, Lm
   EXPECT_EQ(ClassOf('7'), CodepointClass::kNumber);
-  EXPECT_EQ(ClassOf(0x0663), CodepointClass::kNumber);   // ٣ ARABIC-INDIC DIGIT THREE, Nd
-  EXPECT_EQ(ClassOf(0x216B), CodepointClass::kNumber);   // Ⅻ, Nl
-  EXPECT_EQ(ClassOf(0xB2), CodepointClass::kNumber);     // ², No
+  EXPECT_EQ(ClassOf(0x0663), CodepointClass::kNumber);  // ٣ ARABIC-INDIC DIGIT THREE, Nd
+  EXPECT_EQ(ClassOf(0x216B), CodepointClass::kNumber);  // Ⅻ, Nl
+  EXPECT_EQ(ClassOf(0xB2), CodepointClass::kNumber);    // ², No
   EXPECT_EQ(ClassOf(' '), CodepointClass::kSpace);
-  EXPECT_EQ(ClassOf(0xA0), CodepointClass::kSpace);      // NO-BREAK SPACE
-  EXPECT_EQ(ClassOf(0x3000), CodepointClass::kSpace);    // IDEOGRAPHIC SPACE
-  EXPECT_EQ(ClassOf(0x85), CodepointClass::kSpace);      // NEL
-  EXPECT_EQ(ClassOf(0x200B), CodepointClass::kOther);    // ZERO WIDTH SPACE is not White_Space
+  EXPECT_EQ(ClassOf(0xA0), CodepointClass::kSpace);    // NO-BREAK SPACE
+  EXPECT_EQ(ClassOf(0x3000), CodepointClass::kSpace);  // IDEOGRAPHIC SPACE
+  EXPECT_EQ(ClassOf(0x85), CodepointClass::kSpace);    // NEL
+  EXPECT_EQ(ClassOf(0x200B), CodepointClass::kOther);  // ZERO WIDTH SPACE is not White_Space
   EXPECT_EQ(ClassOf('!'), CodepointClass::kOther);
-  EXPECT_EQ(ClassOf(0x0301), CodepointClass::kOther);    // combining acute, Mn
-  EXPECT_EQ(ClassOf(0x1F999), CodepointClass::kOther);   // 🦙, So
-  EXPECT_EQ(ClassOf(0x0378), CodepointClass::kOther);    // unassigned
+  EXPECT_EQ(ClassOf(0x0301), CodepointClass::kOther);   // combining acute, Mn
+  EXPECT_EQ(ClassOf(0x1F999), CodepointClass::kOther);  // 🦙, So
+  EXPECT_EQ(ClassOf(0x0378), CodepointClass::kOther);   // unassigned
   EXPECT_EQ(ClassOf(0x10FFFF), CodepointClass::kOther);
   EXPECT_EQ(ClassOf(0x110000), CodepointClass::kOther);
   EXPECT_EQ(std::string(kUnicodeVersion), "14.0.0");
@@ -106,8 +106,7 @@ TEST(PreTokenize, Punctuation) {
             (Pieces{"Hello", ",", " world", "!!\n\n", "Bye"}));
   EXPECT_EQ(Split(BpePre::kGpt2, "Hello, world!!\n\nBye"),
             (Pieces{"Hello", ",", " world", "!!", "\n", "\n", "Bye"}));
-  EXPECT_EQ(Split(BpePre::kLlama3, "x = (y+1);"),
-            (Pieces{"x", " =", " (", "y", "+", "1", ");"}));
+  EXPECT_EQ(Split(BpePre::kLlama3, "x = (y+1);"), (Pieces{"x", " =", " (", "y", "+", "1", ");"}));
   EXPECT_EQ(Split(BpePre::kLlama3, "a.b"), (Pieces{"a", ".b"}));
 }
 
@@ -119,8 +118,7 @@ TEST(PreTokenize, NonAsciiLettersCjkAndEmoji) {
   // 你好，世界: the fullwidth comma (Po) prefixes the next word in Llama 3.
   const std::string ni_hao = "\xE4\xBD\xA0\xE5\xA5\xBD", comma = "\xEF\xBC\x8C",
                     shi_jie = "\xE4\xB8\x96\xE7\x95\x8C";
-  EXPECT_EQ(Split(BpePre::kLlama3, ni_hao + comma + shi_jie),
-            (Pieces{ni_hao, comma + shi_jie}));
+  EXPECT_EQ(Split(BpePre::kLlama3, ni_hao + comma + shi_jie), (Pieces{ni_hao, comma + shi_jie}));
   EXPECT_EQ(Split(BpePre::kGpt2, ni_hao + comma + shi_jie), (Pieces{ni_hao, comma, shi_jie}));
   // Emoji are symbols: a run of them takes the space before it, and the '!' after.
   const std::string llama = "\xF0\x9F\xA6\x99";
@@ -131,8 +129,16 @@ TEST(PreTokenize, NonAsciiLettersCjkAndEmoji) {
 }
 
 TEST(PreTokenize, InvalidUtf8BytesAreOtherCharacters) {
-  EXPECT_EQ(Split(BpePre::kLlama3, "a\xFF" "b"), (Pieces{"a", "\xFF" "b"}));
-  EXPECT_EQ(Split(BpePre::kGpt2, "a\xFF" "b"), (Pieces{"a", "\xFF", "b"}));
+  EXPECT_EQ(Split(BpePre::kLlama3,
+                  "a\xFF"
+                  "b"),
+            (Pieces{"a",
+                    "\xFF"
+                    "b"}));
+  EXPECT_EQ(Split(BpePre::kGpt2,
+                  "a\xFF"
+                  "b"),
+            (Pieces{"a", "\xFF", "b"}));
   // Truncated, overlong and surrogate sequences: each byte alone.
   EXPECT_EQ(Split(BpePre::kGpt2, "\xE2\x82"), (Pieces{"\xE2\x82"}));
   EXPECT_EQ(Split(BpePre::kGpt2, " \xC0\xAF"), (Pieces{" \xC0\xAF"}));
@@ -199,17 +205,14 @@ TEST(BpeTokenizer, MergesLowestRankFirst) {
   EXPECT_EQ(t->Encode("lll", false), (std::vector<int32_t>{kLl, 'l'}));
   EXPECT_EQ(t->Encode("hell", false), (std::vector<int32_t>{kHell}));
   // Pieces merge separately: " hello" is Ġ + hello ("Ġ h" has no merge); " w" is Ġw.
-  EXPECT_EQ(t->Encode("hello hello w", false),
-            (std::vector<int32_t>{kHello, ' ', kHello, kGw}));
+  EXPECT_EQ(t->Encode("hello hello w", false), (std::vector<int32_t>{kHello, ' ', kHello, kGw}));
 }
 
 TEST(BpeTokenizer, LlamaBpeTakesAWholePieceThatIsAToken) {
   // "hlo" is a token no merge reaches: byte by byte under gpt-2, one token under llama-bpe.
-  EXPECT_EQ(Make(HelloVocab("gpt-2"))->Encode("hlo", false),
-            (std::vector<int32_t>{'h', 'l', 'o'}));
+  EXPECT_EQ(Make(HelloVocab("gpt-2"))->Encode("hlo", false), (std::vector<int32_t>{'h', 'l', 'o'}));
   EXPECT_EQ(Make(HelloVocab("llama-bpe"))->Encode("hlo", false), (std::vector<int32_t>{kHlo}));
-  EXPECT_EQ(Make(HelloVocab("llama-bpe"))->Encode("hello", false),
-            (std::vector<int32_t>{kHello}));
+  EXPECT_EQ(Make(HelloVocab("llama-bpe"))->Encode("hello", false), (std::vector<int32_t>{kHello}));
 }
 
 TEST(BpeTokenizer, BytesAndInvalidUtf8) {
@@ -295,10 +298,39 @@ std::vector<int32_t> NaiveEncoder::Encode(const std::string& text) {
 }
 
 std::string RandomText(std::mt19937& rng, size_t n) {
-  static const std::vector<std::string> kAlphabet = {
-      "the", " the", "a", "b", "e", "t", "h", "s", " ", " ", "  ", "\n", "\r\n", "\t", "'s",
-      "'T", "1", "23", "4567", ".", ",", "!", "\xC3\xA9", "\xE6\x97\xA5", "\xF0\x9F\xA6\x99",
-      "\xCC\x81", "\x01", "\x7F", "\xFF", "\xC3", "<|begin_of_text|>", "robot", " cat"};
+  static const std::vector<std::string> kAlphabet = {"the",
+                                                     " the",
+                                                     "a",
+                                                     "b",
+                                                     "e",
+                                                     "t",
+                                                     "h",
+                                                     "s",
+                                                     " ",
+                                                     " ",
+                                                     "  ",
+                                                     "\n",
+                                                     "\r\n",
+                                                     "\t",
+                                                     "'s",
+                                                     "'T",
+                                                     "1",
+                                                     "23",
+                                                     "4567",
+                                                     ".",
+                                                     ",",
+                                                     "!",
+                                                     "\xC3\xA9",
+                                                     "\xE6\x97\xA5",
+                                                     "\xF0\x9F\xA6\x99",
+                                                     "\xCC\x81",
+                                                     "\x01",
+                                                     "\x7F",
+                                                     "\xFF",
+                                                     "\xC3",
+                                                     "<|begin_of_text|>",
+                                                     "robot",
+                                                     " cat"};
   std::string s;
   for (size_t k = 0; k < n; ++k) s += kAlphabet[rng() % kAlphabet.size()];
   return s;
@@ -416,7 +448,9 @@ TEST(BpeTokenizer, GgufKeysOfTheWrongTypeOrMissing) {
 TEST(BpeTokenizer, AddBosDefaultsFollowThePreTokenizer) {
   // Files converted without tokenizer.ggml.add_bos_token: llama.cpp's default per pre-tokenizer.
   for (const auto& [pre, bos] : {std::pair<std::string, bool>{"llama-bpe", true},
-                                 {"gpt-2", false}, {"qwen2", false}, {"smollm", false}}) {
+                                 {"gpt-2", false},
+                                 {"qwen2", false},
+                                 {"smollm", false}}) {
     Vocab v = HelloVocab(pre);
     v.tokens.push_back("<|endoftext|>");
     v.types.push_back(TokenType::kControl);
@@ -466,8 +500,8 @@ TEST(BpeTokenizer, SynthLlama32VocabularyThroughGguf) {
   EXPECT_EQ(tok.Decode(ids), "The robot and the cat");
   for (const std::string& s :
        std::vector<std::string>{"", "Hello, World! 12345\n\n\tdone.", "h\xC3\xA9llo w\xC3\xB6rld",
-                              "\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\xA6\x99\xF0\x9F\xA6\x99",
-                              "\xFF\xFE\x01\x7F <|eot_id|>", std::string("nul\0inside", 10)}) {
+                                "\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\xA6\x99\xF0\x9F\xA6\x99",
+                                "\xFF\xFE\x01\x7F <|eot_id|>", std::string("nul\0inside", 10)}) {
     EXPECT_EQ(tok.Decode(tok.Encode(s, true)), s);
   }
   const std::vector<int32_t> special = tok.Encode("<|eot_id|>", false);

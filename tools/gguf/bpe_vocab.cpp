@@ -1,7 +1,7 @@
 // The synthetic byte-level BPE vocabulary (Llama 3 layout) for shapes whose tokenizer is "gpt2".
 #include <map>
-#include <string>
 #include <set>
+#include <string>
 #include <unordered_map>
 
 #include "llama_gguf.h"
@@ -36,7 +36,7 @@ and told it a long story about the sea instead, and the cat listened until it fe
 
 // The Llama 3 special tokens that have names; the rest of the 256 are reserved.
 const std::map<uint32_t, std::string_view> kNamedSpecial = {
-    {0, "<|begin_of_text|>"}, {1, "<|end_of_text|>"},     {4, "<|finetune_right_pad_id|>"},
+    {0, "<|begin_of_text|>"},   {1, "<|end_of_text|>"},   {4, "<|finetune_right_pad_id|>"},
     {6, "<|start_header_id|>"}, {7, "<|end_header_id|>"}, {8, "<|eom_id|>"},
     {9, "<|eot_id|>"},          {10, "<|python_tag|>"},
 };

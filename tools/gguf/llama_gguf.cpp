@@ -165,8 +165,12 @@ void DeclareTokenizer(GgufWriter& w, const nn::Vocab& vocab) {
   for (nn::TokenType t : vocab.types) types.push_back(static_cast<int32_t>(t));
   w.SetI32Array("tokenizer.ggml.token_type", types);
   if (!vocab.merges.empty()) w.SetStringArray("tokenizer.ggml.merges", vocab.merges);
-  if (vocab.bos_id >= 0) w.SetU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(vocab.bos_id));
-  if (vocab.eos_id >= 0) w.SetU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(vocab.eos_id));
+  if (vocab.bos_id >= 0) {
+    w.SetU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(vocab.bos_id));
+  }
+  if (vocab.eos_id >= 0) {
+    w.SetU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(vocab.eos_id));
+  }
   if (vocab.unk_id >= 0) {
     w.SetU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(vocab.unk_id));
   }
