@@ -32,7 +32,7 @@ layout(std430, binding = 0) readonly buffer Qkv { float qkv[]; };  // [q | k | v
 layout(std430, binding = 1) buffer KCache { vec4 k4[]; };          // [max_seq][kv_dim]
 layout(std430, binding = 2) buffer VCache { vec4 v4[]; };          // [max_seq][kv_dim]
 layout(std430, binding = 3) readonly buffer InvFreq { float inv_freq[]; };  // [n_rot / 2]
-layout(std430, binding = 4) writeonly buffer Out { float out_x[]; };  // [n_split][n_head * head_dim]
+layout(std430, binding = 4) writeonly buffer Out { float out_x[]; };  // [n_split][q_dim]
 layout(std430, binding = 5) writeonly buffer Ml { vec2 ml[]; };  // [n_split][n_head] (max, sum)
 
 layout(push_constant) uniform Params {
