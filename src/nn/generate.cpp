@@ -29,7 +29,7 @@ Result<Generation> Generate(const LogitSource& model, const Tokenizer& tokenizer
   t = std::chrono::steady_clock::now();
   while (g.tokens.size() < static_cast<size_t>(std::max(params.n_predict, 0))) {
     const int32_t next = sampler.Sample(logits, history);
-    if (next == tokenizer.eos()) break;
+    if (tokenizer.EndsGeneration(next)) break;
     const std::string piece = tokenizer.DecodeToken(history.back(), next);
     history.push_back(next);
     g.tokens.push_back(next);

@@ -30,7 +30,7 @@ struct GenerateParams {
 };
 
 struct Generation {
-  std::vector<int32_t> tokens;  // generated ids (EOS is not one of them)
+  std::vector<int32_t> tokens;  // generated ids (the EOS / end-of-turn token is not one of them)
   std::string text;             // their text
   double prompt_s = 0.0, generate_s = 0.0;
 };
@@ -40,7 +40,8 @@ struct Generation {
 using TokenCallback =
     std::function<void(int32_t token, const std::string& piece, std::span<const float> logits)>;
 
-// Generates from `prompt` (token ids, BOS included if wanted). Stops at EOS, after n_predict
+// Generates from `prompt` (token ids, BOS included if wanted). Stops at EOS or end of turn
+// (Tokenizer::EndsGeneration), after n_predict
 // tokens, when the text contains `stop`, or when the cache is full.
 Result<Generation> Generate(const LogitSource& model, const Tokenizer& tokenizer, Sampler& sampler,
                             std::span<const int32_t> prompt, const GenerateParams& params,

@@ -230,6 +230,7 @@ Result<Vocab> ReadVocab(const GgufFile& f) {
   };
   NN_TRY(id("tokenizer.ggml.bos_token_id", &v.bos_id));
   NN_TRY(id("tokenizer.ggml.eos_token_id", &v.eos_id));
+  NN_TRY(id("tokenizer.ggml.eot_token_id", &v.eot_id));
   NN_TRY(id("tokenizer.ggml.unknown_token_id", &v.unk_id));
   if (v.model == "gpt2") {
     // Byte-level BPE: merges are required (checked when the tokenizer is built, so that

@@ -46,6 +46,7 @@ struct Vocab {
   std::vector<std::string> merges;    // gpt2: "left right", rank = index (lowest merges first)
   int32_t bos_id = -1;
   int32_t eos_id = -1;
+  int32_t eot_id = -1;  // end of a turn (Llama 3's <|eot_id|>): generation stops there too
   int32_t unk_id = -1;
   // tokenizer.ggml.add_bos_token; when absent: true for llama, for gpt2 llama.cpp's default per
   // pre-tokenizer (true for llama-bpe only).
@@ -77,6 +78,10 @@ class Tokenizer {
   int32_t n_vocab() const { return static_cast<int32_t>(vocab_.tokens.size()); }
   int32_t bos() const { return vocab_.bos_id; }
   int32_t eos() const { return vocab_.eos_id; }
+  // Whether generation ends at `token`: EOS, or the end-of-turn token where the model has one.
+  bool EndsGeneration(int32_t token) const {
+    return token >= 0 && (token == vocab_.eos_id || token == vocab_.eot_id);
+  }
 
  protected:
   explicit Tokenizer(Vocab vocab) : vocab_(std::move(vocab)) {}

@@ -132,6 +132,9 @@ nn::Vocab SyntheticBpeVocab(uint32_t size) {
   }
   v.bos_id = first_special;      // <|begin_of_text|>
   v.eos_id = first_special + 1;  // <|end_of_text|>
+  if (v.tokens.size() > static_cast<size_t>(first_special) + 9) {
+    v.eot_id = first_special + 9;  // <|eot_id|>
+  }
   v.add_bos = true;
   return v;
 }

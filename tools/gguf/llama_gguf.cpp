@@ -171,6 +171,9 @@ void DeclareTokenizer(GgufWriter& w, const nn::Vocab& vocab) {
   if (vocab.eos_id >= 0) {
     w.SetU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(vocab.eos_id));
   }
+  if (vocab.eot_id >= 0) {
+    w.SetU32("tokenizer.ggml.eot_token_id", static_cast<uint32_t>(vocab.eot_id));
+  }
   if (vocab.unk_id >= 0) {
     w.SetU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(vocab.unk_id));
   }

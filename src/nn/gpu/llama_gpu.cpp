@@ -854,14 +854,26 @@ Result<std::span<const float>> LlamaGpu::ForwardProfiled(int32_t token, uint32_t
 Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> tokens,
                                                   uint32_t start_pos) {
   NN_TRY(CheckTokens(tokens, start_pos));
-  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
-  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
-  // Every token's step in one pass; only the last runs the classifier.
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    pass = RecordStep(pass, tokens[i], start_pos + static_cast<uint32_t>(i), i + 1 == tokens.size());
+  // Every token's step in one pass and one submit (steps_per_submit_ == 0), or that many per
+  // submit, queued back to back; only the last step runs the classifier.
+  const size_t per_submit = steps_per_submit_ == 0 ? tokens.size() : steps_per_submit_;
+  WGPUCommandEncoder enc = nullptr;
+  for (size_t first = 0; first < tokens.size(); first += per_submit) {
+    if (enc != nullptr) {
+      WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
+      wgpuCommandEncoderRelease(enc);
+      wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
+      wgpuCommandBufferRelease(cmd);
+    }
+    enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+    WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+    for (size_t i = first; i < std::min(tokens.size(), first + per_submit); ++i) {
+      pass = RecordStep(pass, tokens[i], start_pos + static_cast<uint32_t>(i),
+                        i + 1 == tokens.size());
+    }
+    wgpuComputePassEncoderEnd(pass);
+    wgpuComputePassEncoderRelease(pass);
   }
-  wgpuComputePassEncoderEnd(pass);
-  wgpuComputePassEncoderRelease(pass);
   return SubmitAndReadLogits(enc, nullptr);
 }
 

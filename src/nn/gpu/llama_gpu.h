@@ -221,6 +221,9 @@ class LlamaGpu {
   WGPUBuffer p_h_ = nullptr;       // [B][n_ff]  silu(gate) * up
   uint32_t prefill_capacity_ = 0;  // B: the batch the buffers hold
   uint32_t prefill_batch_ = 0;
+  // Token-by-token prompt steps per submit (0: all in one). Set on CPU adapters for models too
+  // large to batch there, so that no submit runs past the runtime's GPU timeout.
+  uint32_t steps_per_submit_ = 0;
   // ---- end of batched prefill ----
 
   GpuContext& ctx_;

@@ -69,6 +69,9 @@ constexpr uint32_t kTileTokens = 64, kTileRows = 64;
 // The default batch: big enough that a 64-token tile row of the grid is full several times over,
 // and the activations for tinyllama-1.1b (n_ff 5632) stay ~30 MB.
 constexpr uint32_t kDefaultBatch = 512;
+// Matmul work per prefill submit on CPU adapters (see MakePrefill).
+constexpr uint64_t kCpuBatchFlops = 2'000'000'000;
+constexpr uint64_t kCpuMinBatch = 8;
 // attention_prefill.comp: 16 queries per workgroup; the queries and one tile of keys share 3264
 // floats of shared memory, keys padded to head_dim + 4; heads of up to 128, multiples of 4.
 constexpr uint32_t kAttnRows = 16, kAttnPoolFloats = 3264, kAttnMaxHeadDim = 128;
@@ -131,6 +134,22 @@ Status LlamaGpu::MakePrefill() {
   if (const char* env = std::getenv("WASMGPU_PREFILL_BATCH"); env != nullptr) {
     // Benchmarks compare batch sizes and the token-by-token path (0) with one binary.
     batch = std::min<uint64_t>(std::strtoul(env, nullptr, 10), max_seq_);
+  } else if (ctx_.is_cpu()) {
+    // A CPU adapter (lavapipe) runs the batched matmuls at ~1-2 GFLOP/s on 2 cores, and past
+    // the runtime's GPU timeout (WASMGPU_GPU_TIMEOUT_MS, 10 s by default) a submit loses the
+    // device. Cap a batch's work at kCpuBatchFlops (~1-2 s there): the shipped 4.5 M model
+    // still takes 512 tokens a batch. Below kCpuMinBatch tokens the 64-token tiles would be
+    // mostly idle, so larger models (1B) go token by token, one submit per step.
+    const uint64_t per_layer = uint64_t{hp.n_embd} * (q_dim + 2 * kv_dim) + q_dim * hp.n_embd +
+                               3 * uint64_t{hp.n_embd} * hp.n_ff;
+    const uint64_t flops_per_token = std::max<uint64_t>(1, 2 * per_layer * hp.n_layer);
+    const uint64_t cpu_batch = kCpuBatchFlops / flops_per_token;
+    if (cpu_batch < kCpuMinBatch) {
+      steps_per_submit_ = static_cast<uint32_t>(std::max<uint64_t>(1, cpu_batch));
+      batch = 0;
+    } else {
+      batch = std::min(batch, cpu_batch);
+    }
   }
   batch = std::min(batch, limit / (widest * 4));  // each activation is one binding
   if (batch == 0) return {};
