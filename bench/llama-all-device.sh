@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Issue 5's figures in one device call, for bench/results/llama-h100-all.md:
+#  1. `wasmgpu bench llama` for every synthetic shape in F16, Q8_0 and Q4_0 (llama3.2-1b: Q4_0):
+#     decode after a prompt, and prefill of that prompt (512 tokens where the context allows);
+#  2. tinyllama-1.1b Q4_0 with the attention split over 1, auto and 4 workgroups per head
+#     (WASMGPU_ATTN_SPLIT), after 64- and 512-token prompts, two rounds alternating;
+#  3. examples/llama native vs as a guest (`wasmgpu run llama.wasm`), greedy, alternating.
+#
+#   bench/llama-all-device.sh BUILD     BUILD has bin/{wasmgpu,wasmgpu-gguf,llama}, lib/,
+#                                       examples/llama.wasm
+# Writes $OUT/bench.jsonl (one object per run, tagged), $OUT/log.txt and $OUT/info.json: few
+# files, because the device returns at most 8.
+set -uo pipefail
+build=$1
+out=${OUT:-.}
+models=${MODELS_TMP:-/tmp/wasmgpu-models}
+mkdir -p "$out" "$models"
+export LD_LIBRARY_PATH=$PWD/$build/lib XDG_CACHE_HOME=${XDG_CACHE_HOME:-/tmp/cache}
+jsonl=$out/bench.jsonl
+log=$out/log.txt
+: > "$jsonl"
+W=$build/bin/wasmgpu
+"$W" info --json > "$out/info.json"
+{ date -u; nvidia-smi --query-gpu=name,driver_version --format=csv 2>&1; } >> "$log"
+"$W" bench floor --iterations 300 >> "$log" 2>&1
+
+# tag JSON: merges the object TAG into the JSON object on stdin.
+tag() {
+  python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(json.loads(sys.argv[1])); print(json.dumps(d))' "$1"
+}
+bench() {  # bench TAG MODEL ARGS...
+  local t=$1 m=$2
+  shift 2
+  "$W" bench llama "$m" "$@" --json 2>> "$log" | tag "$t" >> "$jsonl" || echo "FAILED $t" >> "$log"
+}
+synth() {  # synth SHAPE TYPE -> path
+  local m=$models/$1-$2.gguf
+  [[ -f $m ]] || "$build/bin/wasmgpu-gguf" synth --shape "$1" --type "$2" -o "$m" >> "$log" 2>&1
+  echo "$m"
+}
+
+echo "== 1. every shape and type" >> "$log"
+for shape in stories15m stories110m tinyllama-1.1b llama3.2-1b; do
+  for type in f16 q8_0 q4_0; do
+    [[ $shape == llama3.2-1b && $type != q4_0 ]] && continue
+    m=$(synth "$shape" "$type")
+    prompt=512
+    [[ $shape == stories15m ]] && prompt=64  # its context is 256 positions
+    bench "{\"part\":\"shapes\",\"shape\":\"$shape\",\"type\":\"$type\"}" "$m" \
+      -n 128 --prompt $prompt --prompt-runs 3
+  done
+done
+
+echo "== 2. attention split" >> "$log"
+m=$(synth tinyllama-1.1b q4_0)
+for round in 1 2; do
+  for prompt in 64 512; do
+    for split in 1 0 4; do
+      WASMGPU_ATTN_SPLIT=$split bench \
+        "{\"part\":\"split\",\"split\":$split,\"prompt\":$prompt,\"round\":$round}" "$m" \
+        -n 128 --prompt $prompt --prompt-runs 1
+    done
+  done
+done
+
+echo "== 3. native vs guest" >> "$log"
+"$W" compile "$build/examples/llama.wasm" >> "$log" 2>&1
+for m in models/brown/brown-f16.gguf "$(synth stories15m q4_0)" "$(synth tinyllama-1.1b q4_0)"; do
+  for round in 1 2; do
+    for kind in native wasm; do
+      if [[ $kind == native ]]; then
+        cmd=("$build/bin/llama")
+      else
+        cmd=("$W" run --dir "$(dirname "$m")" "$build/examples/llama.wasm" --)
+      fi
+      "${cmd[@]}" --model "$m" --prompt "The jury said" -n 128 --temp 0 --json 2>> "$log" |
+        python3 -c 'import json,sys; d=json.load(sys.stdin); t=json.loads(sys.argv[1]); print(json.dumps({**t, **d["timings"], "tokens": d["tokens"], "adapter": d["adapter"]}))' \
+          "{\"part\":\"guest\",\"model\":\"$m\",\"build\":\"$kind\",\"round\":$round}" >> "$jsonl" ||
+        echo "FAILED $kind $m" >> "$log"
+    done
+  done
+done
+echo "== done" >> "$log"
