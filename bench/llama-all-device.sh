@@ -8,6 +8,7 @@
 #
 #   bench/llama-all-device.sh BUILD     BUILD has bin/{wasmgpu,wasmgpu-gguf,llama}, lib/,
 #                                       examples/llama.wasm
+# PARTS (default "1 2 3") and SHAPES (default: all four) pick a subset.
 # Writes $OUT/bench.jsonl (one object per run, tagged), $OUT/log.txt and $OUT/info.json: few
 # files, because the device returns at most 8.
 set -uo pipefail
@@ -39,18 +40,23 @@ synth() {  # synth SHAPE TYPE -> path
   echo "$m"
 }
 
+parts=${PARTS:-1 2 3}
+if [[ " $parts " == *" 1 "* ]]; then
 echo "== 1. every shape and type" >> "$log"
-for shape in stories15m stories110m tinyllama-1.1b llama3.2-1b; do
+for shape in ${SHAPES:-stories15m stories110m tinyllama-1.1b llama3.2-1b}; do
   for type in f16 q8_0 q4_0; do
     [[ $shape == llama3.2-1b && $type != q4_0 ]] && continue
     m=$(synth "$shape" "$type")
-    prompt=512
-    [[ $shape == stories15m ]] && prompt=64  # its context is 256 positions
+    sizes="-n 128 --prompt 512"
+    # stories15m's context is 256 positions (the bench also needs room for its extra steps).
+    [[ $shape == stories15m ]] && sizes="-n 64 --prompt 32"
     bench "{\"part\":\"shapes\",\"shape\":\"$shape\",\"type\":\"$type\"}" "$m" \
-      -n 128 --prompt $prompt --prompt-runs 3
+      $sizes --prompt-runs 3
   done
 done
+fi
 
+if [[ " $parts " == *" 2 "* ]]; then
 echo "== 2. attention split" >> "$log"
 m=$(synth tinyllama-1.1b q4_0)
 for round in 1 2; do
@@ -62,7 +68,9 @@ for round in 1 2; do
     done
   done
 done
+fi
 
+if [[ " $parts " == *" 3 "* ]]; then
 echo "== 3. native vs guest" >> "$log"
 "$W" compile "$build/examples/llama.wasm" >> "$log" 2>&1
 for m in models/brown/brown-f16.gguf "$(synth stories15m q4_0)" "$(synth tinyllama-1.1b q4_0)"; do
@@ -80,4 +88,5 @@ for m in models/brown/brown-f16.gguf "$(synth stories15m q4_0)" "$(synth tinylla
     done
   done
 done
+fi
 echo "== done" >> "$log"

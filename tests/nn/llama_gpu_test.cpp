@@ -283,7 +283,7 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
     auto gpu = LlamaGpu::Create(Context(), *m, 8);
     ASSERT_TRUE(gpu.ok());
     EXPECT_STREQ((*gpu)->matvec_kernels(), "portable");
-    EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);  // the default
+    EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);  // the default, automatic: 1 on lavapipe
     ASSERT_TRUE((*gpu)->SetAttentionSplit(0).ok());
     EXPECT_EQ((*gpu)->AttentionSplit(1), 1u);
     EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);
@@ -296,7 +296,10 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   Context().set_matvec_path(GpuContext::MatVecPath::kWide);
   auto gpu = LlamaGpu::Create(Context(), *m, 8);
   ASSERT_TRUE(gpu.ok());
-  EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);  // the default
+  // The default is automatic: split with the wide kernels.
+  EXPECT_EQ((*gpu)->AttentionSplit(4096), LlamaGpu::kAutoMaxSplit);
+  ASSERT_TRUE((*gpu)->SetAttentionSplit(1).ok());
+  EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);
   ASSERT_TRUE((*gpu)->SetAttentionSplit(0).ok());
   EXPECT_EQ((*gpu)->AttentionSplit(63), 1u);
   EXPECT_EQ((*gpu)->AttentionSplit(64), 2u);
