@@ -859,12 +859,7 @@ Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> token
   const size_t per_submit = steps_per_submit_ == 0 ? tokens.size() : steps_per_submit_;
   WGPUCommandEncoder enc = nullptr;
   for (size_t first = 0; first < tokens.size(); first += per_submit) {
-    if (enc != nullptr) {
-      WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
-      wgpuCommandEncoderRelease(enc);
-      wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
-      wgpuCommandBufferRelease(cmd);
-    }
+    if (enc != nullptr) SubmitWithoutWaiting(enc);
     enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
     WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
     for (size_t i = first; i < std::min(tokens.size(), first + per_submit); ++i) {
@@ -875,6 +870,13 @@ Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> token
     wgpuComputePassEncoderRelease(pass);
   }
   return SubmitAndReadLogits(enc, nullptr);
+}
+
+void LlamaGpu::SubmitWithoutWaiting(WGPUCommandEncoder enc) {
+  WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
+  wgpuCommandEncoderRelease(enc);
+  wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
+  wgpuCommandBufferRelease(cmd);
 }
 
 Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder enc,

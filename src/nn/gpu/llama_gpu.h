@@ -174,6 +174,9 @@ class LlamaGpu {
   Status CheckTokens(std::span<const int32_t> tokens, uint32_t start_pos) const;
   // Every token's decode step in one command buffer (the classifier for the last only).
   Result<std::span<const float>> RunSteps(std::span<const int32_t> tokens, uint32_t start_pos);
+  // Finishes and submits `enc` (releasing it); the next submit queues behind it. Long prompts
+  // go in several submits so that none runs past the runtime's GPU timeout.
+  void SubmitWithoutWaiting(WGPUCommandEncoder enc);
   // Finishes `enc` (releasing it; adding the logits copy on the mapAsync path), submits it,
   // waits, and returns the logits it computed; `times` (optional) gets submit_us and wait_us.
   Result<std::span<const float>> SubmitAndReadLogits(WGPUCommandEncoder enc,

@@ -310,12 +310,7 @@ Result<std::span<const float>> LlamaGpu::Prefill(std::span<const int32_t> tokens
   WGPUCommandEncoder enc = nullptr;
   uint32_t n = 0;
   for (uint32_t first = 0; first < total; first += n) {
-    if (enc != nullptr) {
-      WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
-      wgpuCommandEncoderRelease(enc);
-      wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
-      wgpuCommandBufferRelease(cmd);
-    }
+    if (enc != nullptr) SubmitWithoutWaiting(enc);
     enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
     WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
     n = std::min(prefill_batch_, total - first);
