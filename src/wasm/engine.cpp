@@ -26,6 +26,7 @@
 #include "wasm/codegen.h"
 #include "wasm/runtime_hash.h"
 #include "wasm/runtime.h"
+#include "wasm/subprocess.h"
 
 extern char** environ;
 
@@ -119,41 +120,6 @@ int Spawn(const std::vector<std::string>& argv, const std::string& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// Runs argv with stdout captured (stderr and stdin on /dev/null); "" on any failure.
-std::string SpawnCapture(const std::vector<std::string>& argv) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return "";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  std::string out;
-  if (rc == 0) {
-    char buf[4096];
-    for (;;) {
-      ssize_t n = read(fds[0], buf, sizeof(buf));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  close(fds[0]);
-  if (rc != 0) return "";
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return "";
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : "";
-}
-
 // The innermost wasm function at `offset` in `object`, read from its debug info (-g1) with
 // binutils' addr2line, which follows the records of inlined calls: when the C compiler inlined
 // the trapping function into its caller, the symbol table only knows the caller. "" when
@@ -161,8 +127,10 @@ std::string SpawnCapture(const std::vector<std::string>& argv) {
 std::string InlinedWasmFunctionAt(const std::string& object, uint64_t offset) {
   static const std::string addr2line = FindProgram("addr2line");
   if (addr2line.empty()) return "";
-  std::string out =
-      SpawnCapture({addr2line, "-f", "-i", "-e", object, fmt::format("{:#x}", offset)});
+  Result<std::string> run =
+      RunCapture({addr2line, "-f", "-i", "-e", object, fmt::format("{:#x}", offset)}, true);
+  if (!run.ok()) return "";
+  std::string out = std::move(*run);
   // Pairs of lines, innermost frame first: "function\nfile:line\n". Frames of wasm2c's own
   // inline helpers (i32_load, ...) are skipped; wasm functions are the "w2c_" ones.
   size_t at = 0;

@@ -36,6 +36,7 @@
 #include "wasi/wasi.h"
 #include "wasm/engine.h"
 #include "wasm/instance.h"
+#include "wasm/subprocess.h"
 
 extern char** environ;
 
@@ -46,6 +47,7 @@ wasm::HostRegistry BuildHostRegistry();  // cmd_run.cpp
 namespace {
 
 namespace fs = std::filesystem;
+using wasm::RunCapture;
 
 // node:wasi runner, CommonJS so that it can be passed with `node -e` (no file to ship):
 // argv[1] is the module, the rest go to the guest.
@@ -118,44 +120,6 @@ Result<GuestReport> ParseReport(const std::string& text, const std::string& who)
                      who, text.substr(0, 200));
   }
   return r;
-}
-
-// Runs argv with stdout captured (stderr passed through); fails on a non-zero exit.
-Result<std::string> RunCapture(const std::vector<std::string>& argv) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return MakeError(ErrorKind::kOther, "pipe2 failed.");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  std::string out;
-  if (rc == 0) {
-    char buf[4096];
-    for (;;) {
-      ssize_t n = read(fds[0], buf, sizeof(buf));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  close(fds[0]);
-  if (rc != 0) {
-    return MakeError(ErrorKind::kOther, "Could not start {}: {}.", argv[0], std::strerror(rc));
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return MakeError(ErrorKind::kOther, "{} failed (wait status {}).", argv[0], status);
-  }
-  return out;
 }
 
 // Runs `module` once in this process with the given guest args; returns what it printed.
