@@ -1,5 +1,6 @@
-// Helpers of the GPU kernel tests: one dispatch of one kernel over host vectors, random inputs,
-// random matrices per weight type and the NMSE they are compared by.
+// Helpers of the GPU kernel and model tests: one dispatch of one kernel over host vectors, random
+// inputs, random matrices per weight type and the NMSE they are compared by; tiny synthetic
+// llama models.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "llama_gguf.h"
+#include "nn/byte_source.h"
 #include "nn/gpu/gpu_context.h"
 #include "nn/gpu/weight_layout.h"
 #include "nn/reference/llama_cpu.h"
@@ -171,5 +174,27 @@ inline Matrix RandomMatrix(GgmlType type, uint64_t n_in, uint64_t n_out, uint32_
 }
 
 constexpr GgmlType kTypes[] = {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0};
+
+// A llama small enough for lavapipe tests: 2 layers, GQA (4 heads, 2 KV heads), vocab 320.
+inline gguf::LlamaConfig TinyLlama() {
+  gguf::LlamaConfig c;
+  c.name = "tiny";
+  c.dim = 64;
+  c.n_layers = 2;
+  c.n_heads = 4;
+  c.n_kv_heads = 2;
+  c.ffn_dim = 96;
+  c.vocab_size = 320;
+  c.max_seq_len = 32;
+  return c;
+}
+
+// A synthetic model of shape `c` in `type` (seed 21), written to memory and loaded.
+inline Result<LlamaModel> SynthLlama(const gguf::LlamaConfig& c, GgmlType type) {
+  gguf::VectorSink sink;
+  NN_TRY(gguf::WriteSyntheticLlama({c, type, 21, 2}, sink));
+  NN_TRY_ASSIGN(GgufFile f, GgufFile::Parse(MakeMemorySource(std::move(sink.bytes()))));
+  return LoadLlamaModel(std::make_shared<GgufFile>(std::move(f)));
+}
 
 }  // namespace wasmgpu::nn::test

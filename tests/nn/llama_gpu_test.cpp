@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gpu_test_util.h"
 #include "llama_gguf.h"
 #include "nn/reference/llama_cpu.h"
 
@@ -19,26 +20,8 @@ GpuContext& Context() {
   return *ctx;
 }
 
-Result<LlamaModel> Synth(const gguf::LlamaConfig& c, GgmlType type) {
-  gguf::VectorSink sink;
-  NN_TRY(gguf::WriteSyntheticLlama({c, type, 21, 2}, sink));
-  NN_TRY_ASSIGN(GgufFile f, GgufFile::Parse(MakeMemorySource(std::move(sink.bytes()))));
-  return LoadLlamaModel(std::make_shared<GgufFile>(std::move(f)));
-}
-
-gguf::LlamaConfig Tiny() {
-  gguf::LlamaConfig c;
-  c.name = "tiny";
-  c.dim = 64;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.ffn_dim = 96;
-  c.vocab_size = 320;
-  c.max_seq_len = 32;
-  c.tied_embeddings = false;
-  return c;
-}
+using test::SynthLlama;
+using test::TinyLlama;
 
 // Max NMSE of GPU vs CPU logits over `tokens`.
 // `attention_split`: LlamaGpu::SetAttentionSplit (0: automatic; -1: the default).
@@ -73,7 +56,7 @@ double CompareWithCpu(const LlamaModel& m, const std::vector<int32_t>& tokens,
 
 TEST(LlamaGpu, TinyEveryTypeMatchesCpu) {
   for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0}) {
-    auto m = Synth(Tiny(), type);
+    auto m = SynthLlama(TinyLlama(), type);
     ASSERT_TRUE(m.ok()) << m.error().message;
     const double nmse = CompareWithCpu(*m, {1, 40, 41, 300, 5, 6, 7, 8});
     std::printf("%s GPU vs CPU logits NMSE %.3g\n", std::string(GgmlTypeName(type)).c_str(), nmse);
@@ -82,7 +65,7 @@ TEST(LlamaGpu, TinyEveryTypeMatchesCpu) {
 }
 
 TEST(LlamaGpu, WeightsSplitAcrossBindingsMatchCpu) {
-  auto m = Synth(Tiny(), GgmlType::kQ8_0);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ8_0);
   ASSERT_TRUE(m.ok());
   // 2 KiB per binding: token_embd and every matrix span several chunks.
   const double nmse = CompareWithCpu(*m, {1, 2, 319, 100}, 2048);
@@ -92,7 +75,7 @@ TEST(LlamaGpu, WeightsSplitAcrossBindingsMatchCpu) {
 // Both ways of reading the logits: through host-mapped memory and through copy + mapAsync.
 TEST(LlamaGpu, LogitsThroughMapAsyncMatchCpu) {
   ASSERT_NE(Context().host_mapped_alignment(), 0u) << "lavapipe has VK_EXT_external_memory_host";
-  auto m = Synth(Tiny(), GgmlType::kF16);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kF16);
   ASSERT_TRUE(m.ok());
   auto gpu = LlamaGpu::Create(Context(), *m, 4, 0, true);
   ASSERT_TRUE(gpu.ok());
@@ -102,7 +85,7 @@ TEST(LlamaGpu, LogitsThroughMapAsyncMatchCpu) {
 
 // The prompt in one command buffer: the last logits and the cache it leaves equal the CPU's.
 TEST(LlamaGpu, PrefillInOneSubmitMatchesCpu) {
-  auto m = Synth(Tiny(), GgmlType::kQ4_0);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
   const std::vector<int32_t> tokens = {1, 40, 41, 300, 5, 6, 7};
   auto gpu = LlamaGpu::Create(Context(), *m, 8);
@@ -129,7 +112,7 @@ TEST(LlamaGpu, PrefillInOneSubmitMatchesCpu) {
 
 TEST(LlamaGpu, Stories15mQ4_0MatchesCpu) {
   auto shape = gguf::FindShape("stories15m");
-  auto m = Synth(*shape, GgmlType::kQ4_0);
+  auto m = SynthLlama(*shape, GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
   const double nmse = CompareWithCpu(*m, {1, 400, 500, 600});
   std::printf("stories15m Q4_0 GPU vs CPU logits NMSE %.3g\n", nmse);
@@ -141,11 +124,11 @@ TEST(LlamaGpu, Stories15mQ4_0MatchesCpu) {
 TEST(LlamaGpu, WideMatVecKernelsMatchCpu) {
   Context().set_matvec_path(GpuContext::MatVecPath::kWide);
   for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0}) {
-    auto m = Synth(Tiny(), type);
+    auto m = SynthLlama(TinyLlama(), type);
     ASSERT_TRUE(m.ok()) << m.error().message;
     EXPECT_LT(CompareWithCpu(*m, {1, 40, 41, 300, 5, 6, 7, 8}), 1e-9) << GgmlTypeName(type);
   }
-  auto m = Synth(Tiny(), GgmlType::kQ4_0);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
   EXPECT_LT(CompareWithCpu(*m, {1, 2, 319, 100}, 2048), 1e-9) << "split across bindings";
   auto gpu = LlamaGpu::Create(Context(), *m, 4);
@@ -164,11 +147,11 @@ TEST(LlamaGpu, MixedMatVecKernelsMatchCpu) {
   Context().set_matvec_path(GpuContext::MatVecPath::kMixed);
   Context().set_matvec_wide_min_inputs(96);
   for (GgmlType type : {GgmlType::kF16, GgmlType::kQ4_0}) {
-    auto m = Synth(Tiny(), type);
+    auto m = SynthLlama(TinyLlama(), type);
     ASSERT_TRUE(m.ok()) << m.error().message;
     EXPECT_LT(CompareWithCpu(*m, {1, 40, 41, 300, 5, 6}), 1e-9) << GgmlTypeName(type);
   }
-  auto m = Synth(Tiny(), GgmlType::kQ8_0);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ8_0);
   ASSERT_TRUE(m.ok());
   auto gpu = LlamaGpu::Create(Context(), *m, 4);
   ASSERT_TRUE(gpu.ok());
@@ -180,11 +163,11 @@ TEST(LlamaGpu, MixedMatVecKernelsMatchCpu) {
 TEST(LlamaGpu, CoalescedMatVecKernelsMatchCpu) {
   Context().set_matvec_path(GpuContext::MatVecPath::kCoalesced);
   for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0}) {
-    auto m = Synth(Tiny(), type);
+    auto m = SynthLlama(TinyLlama(), type);
     ASSERT_TRUE(m.ok()) << m.error().message;
     EXPECT_LT(CompareWithCpu(*m, {1, 40, 41, 300, 5, 6, 7, 8}), 1e-9) << GgmlTypeName(type);
   }
-  auto m = Synth(Tiny(), GgmlType::kQ8_0);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ8_0);
   ASSERT_TRUE(m.ok());
   EXPECT_LT(CompareWithCpu(*m, {1, 2, 319, 100}, 2048), 1e-9) << "split across bindings";
   auto gpu = LlamaGpu::Create(Context(), *m, 4);
@@ -196,7 +179,7 @@ TEST(LlamaGpu, CoalescedMatVecKernelsMatchCpu) {
 // Profiled steps: the same logits, and GPU time for every op family a step runs.
 TEST(LlamaGpu, ProfiledStepsTimeEveryOp) {
   ASSERT_TRUE(Context().has_timestamps()) << "lavapipe has timestamp queries";
-  auto m = Synth(Tiny(), GgmlType::kQ8_0);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ8_0);
   ASSERT_TRUE(m.ok());
   auto gpu = LlamaGpu::Create(Context(), *m, 4);
   ASSERT_TRUE(gpu.ok());
@@ -221,7 +204,7 @@ TEST(LlamaGpu, ProfiledStepsTimeEveryOp) {
 // while step pos runs) give the logits of steps recorded when submitted, also when the next call
 // is not at the position recorded ahead, and on the mapAsync path (token through writeBuffer).
 TEST(LlamaGpu, StepsRecordedAheadEqualStepsRecordedWhenSubmitted) {
-  auto m = Synth(Tiny(), GgmlType::kQ4_0);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
   for (bool host_mapped : {true, false}) {
     auto ahead = LlamaGpu::Create(Context(), *m, 8, 0, host_mapped);
@@ -254,9 +237,9 @@ TEST(LlamaGpu, StepsRecordedAheadEqualStepsRecordedWhenSubmitted) {
 // bindings (wo in several chunks, each with its combining bind group).
 TEST(LlamaGpu, AttentionSplitOverWorkgroupsMatchesCpu) {
   const std::vector<int32_t> tokens = {1, 40, 41, 300, 5, 6, 7, 8, 9, 10, 11};
-  auto q8 = Synth(Tiny(), GgmlType::kQ8_0);
+  auto q8 = SynthLlama(TinyLlama(), GgmlType::kQ8_0);
   ASSERT_TRUE(q8.ok());
-  auto f16 = Synth(Tiny(), GgmlType::kF16);
+  auto f16 = SynthLlama(TinyLlama(), GgmlType::kF16);
   ASSERT_TRUE(f16.ok());
   for (uint32_t split : {2u, 3u, 16u}) {
     EXPECT_LT(CompareWithCpu(*q8, tokens, 0, true, split), 1e-9) << "portable, split " << split;
@@ -277,7 +260,7 @@ TEST(LlamaGpu, AttentionSplitOverWorkgroupsMatchesCpu) {
 // to kAutoMaxSplit; and across the automatic boundaries (70 positions: 2 from position 63) the
 // logits still match the CPU's.
 TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
-  auto m = Synth(Tiny(), GgmlType::kQ4_0);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
   {
     auto gpu = LlamaGpu::Create(Context(), *m, 8);
@@ -305,9 +288,9 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   EXPECT_EQ((*gpu)->AttentionSplit(64), 2u);
   EXPECT_EQ((*gpu)->AttentionSplit(100), 3u);
   EXPECT_EQ((*gpu)->AttentionSplit(100000), LlamaGpu::kAutoMaxSplit);
-  gguf::LlamaConfig c = Tiny();
+  gguf::LlamaConfig c = TinyLlama();
   c.max_seq_len = 70;
-  auto long_ctx = Synth(c, GgmlType::kQ4_0);
+  auto long_ctx = SynthLlama(c, GgmlType::kQ4_0);
   ASSERT_TRUE(long_ctx.ok());
   std::vector<int32_t> tokens(70);
   for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>(i * 37 % 320);

@@ -17,19 +17,9 @@ namespace {
 using test::Ctx;
 
 Result<LlamaModel> Synth(GgmlType type) {
-  gguf::LlamaConfig c;
-  c.name = "tiny";
-  c.dim = 64;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.ffn_dim = 96;
-  c.vocab_size = 320;
+  gguf::LlamaConfig c = test::TinyLlama();
   c.max_seq_len = 64;
-  gguf::VectorSink sink;
-  NN_TRY(gguf::WriteSyntheticLlama({c, type, 21, 2}, sink));
-  NN_TRY_ASSIGN(GgufFile f, GgufFile::Parse(MakeMemorySource(std::move(sink.bytes()))));
-  return LoadLlamaModel(std::make_shared<GgufFile>(std::move(f)));
+  return test::SynthLlama(c, type);
 }
 
 std::vector<int32_t> Prompt(size_t n) {
