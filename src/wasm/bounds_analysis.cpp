@@ -1,19 +1,27 @@
 // Interval analysis of a wasm function (bounds_analysis.h says what it proves and why).
 //
-// An abstract interpreter over wabt's structured IR. Every i32 value is an interval of exact
-// integers; any operation whose exact result may leave [0, 2^32) fails the proof, so every
-// interval stays inside it and every i32 operation whose C form is the same on 32- and 64-bit
-// unsigned operands (listed in I32Result) computes the same value in a 64-bit variable.
-// Values of other types are not tracked. Loops are not iterated to a fixpoint: a loop's header
+// An abstract interpreter over wabt's structured IR, modelling the C that codegen.cpp emits for
+// a proven function: every i32 variable is a u64, and an i32 constant c is written as the
+// sign-extension of c (so clang's loops that count from a negative constant up to 0 stay
+// affine). Each i32 value is tracked as an interval [lo, hi] of the exact integer X that its
+// 64-bit variable holds (X mod 2^64), or, past +-2^61, "modular" (only X's congruence known); X
+// is congruent to the wasm value modulo 2^32. Add, sub, mul and shl keep that congruence on u64
+// whatever they overflow. Where the C reads more
+// than the low 32 bits (addresses, unsigned compares and shifts, `if (x)`, `x != y`,
+// conversions without an (s32) cast) the proof requires X to be the wasm value itself
+// ("canonical", in [0, 2^32)) or the test to give the same answer (zero tests and equality on
+// ranges narrower than 2^32); C forms with explicit (u32)/(s32) casts read only the low 32
+// bits and need nothing. Values of other types are not tracked. Loops are not iterated to a fixpoint: a loop's header
 // state is summarized once, soundly, before its body is interpreted:
 //   - locals the loop does not assign keep their entry intervals;
 //   - a local assigned exactly once in the loop, at the body's top level, by
 //     `local.get X; i32.const s; i32.add; local.set/tee X` is an induction variable;
-//   - when the body ends with `br_if` back to the loop on `X' != C`, `X' <u C` or `X' <s C`
-//     (X' the incremented induction variable, C a constant) and that is the loop's only back
-//     edge, the loop runs at most N times (computed from X's entry interval, s and C), and each
-//     induction variable's header interval is its entry interval widened by step * (N - 1);
-//   - every other assigned local is "any u32".
+//   - when the body ends with `br_if` back to the loop on `X' != C`, `X' != 0`, `X' < C` or,
+//     counting down, `X' > C` (signed or unsigned; X' the incremented induction variable, C a
+//     constant) and that is the loop's only back edge, the loop runs at most N times (computed
+//     from X's entry interval, s and C), and each induction variable's header interval is its
+//     entry interval widened by step * (N - 1);
+//   - every other assigned local is "any u32" (parameters, u32 in the C) or modular.
 // Branches other than that one back edge to a loop with induction variables fail the proof.
 #include "wasm/bounds_analysis.h"
 
@@ -34,6 +42,11 @@ using wabt::ExprType;
 using wabt::Opcode;
 
 constexpr int64_t kU32Max = 0xffffffffll;
+constexpr int64_t kTwo32 = 0x100000000ll;
+// Intervals reaching +-2^61 are "modular": X is then only known congruent to the wasm value
+// (u64 add, sub, mul and shl keep that whatever they overflow), and no check that needs X
+// itself passes for it.
+constexpr int64_t kLimit = int64_t{1} << 61;
 
 struct Interval {
   int64_t lo = 0;
@@ -43,6 +56,18 @@ struct Interval {
 Interval Any() { return {0, kU32Max}; }
 Interval Exact(int64_t v) { return {v, v}; }
 Interval Hull(Interval a, Interval b) { return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)}; }
+Interval Modular() { return {-kLimit, kLimit}; }
+Interval Normal(__int128 lo, __int128 hi) {
+  if (lo <= -kLimit || hi >= kLimit) return Modular();
+  return {static_cast<int64_t>(lo), static_cast<int64_t>(hi)};
+}
+bool Canonical(Interval a) { return a.lo >= 0 && a.hi <= kU32Max; }
+// `x` (as a C truth value of the u64) is zero exactly when the wasm value is.
+bool ZeroTestSafe(Interval a) { return a.lo > -kTwo32 && a.hi < kTwo32; }
+// `x != y` on the u64s answers as on the wasm values.
+bool EqualitySafe(Interval a, Interval b) { return a.hi - b.lo < kTwo32 && b.hi - a.lo < kTwo32; }
+// The exact integer the C holds for the i32 constant c: its sign extension.
+int64_t ConstValue(uint32_t c) { return static_cast<int64_t>(static_cast<int32_t>(c)); }
 
 // A stack value: an interval for i32 values; nothing for other types.
 struct Value {
@@ -103,6 +128,10 @@ class Prover {
       return proof;
     }
     proof.in_bounds = true;
+    if (calls_) {
+      proof.reason = "The function calls others, whose accesses the analysis does not see.";
+      return proof;
+    }
     for (const auto& s : stores_) {
       for (const auto& l : loads_) {
         if (s.first < l.second && l.first < s.second) {
@@ -134,12 +163,20 @@ class Prover {
     return true;
   }
 
+  bool NeedCanonical(Interval a, const char* what) {
+    if (Canonical(a)) return true;
+    return Fail(fmt::format("{} may not be in [0, 2^32) as an exact integer (range [{}, {}]).",
+                            what, a.lo, a.hi));
+  }
+
+  bool NeedZeroTest(Interval a, const char* what) {
+    if (ZeroTestSafe(a)) return true;
+    return Fail(fmt::format("{} has a range [{}, {}] too wide to test for zero.", what, a.lo,
+                            a.hi));
+  }
+
   bool Push(State& st, bool i32, Interval r = Any()) {
-    if (i32 && (r.lo < 0 || r.hi > kU32Max)) {
-      return Fail(fmt::format("An i32 value may leave [0, 2^32) (exact range [{}, {}]).", r.lo,
-                              r.hi));
-    }
-    st.stack.push_back(Value{i32, r});
+    st.stack.push_back(Value{i32, i32 ? Normal(r.lo, r.hi) : r});
     return true;
   }
 
@@ -188,6 +225,7 @@ class Prover {
     if (store && !Pop(st, &value)) return false;
     if (!Pop(st, &addr)) return false;
     if (!addr.i32) return Fail("A memory address is not an i32 (memory64).");
+    if (!NeedCanonical(addr.range, "A memory address")) return false;
     uint64_t size = op.GetMemorySize();
     uint64_t begin = static_cast<uint64_t>(addr.range.lo) + offset;
     uint64_t end = static_cast<uint64_t>(addr.range.hi) + offset + size;
@@ -206,36 +244,52 @@ class Prover {
   }
 
   // Exact result range of an i32-producing numeric operation, as the C wasm2c writes for it
-  // computes it on 64-bit operands in [0, 2^32). False for operations left out.
+  // computes it on u64 variables. False for operations left out.
   bool I32Result(Opcode op, const Value* a, const Value* b, Interval* out) {
     using I = __int128;
+    auto fits = [&](I lo, I hi) {
+      *out = Normal(lo, hi);
+      return true;
+    };
     switch (op) {
-      case Opcode::I32Add: *out = {a->range.lo + b->range.lo, a->range.hi + b->range.hi}; return true;
-      case Opcode::I32Sub: *out = {a->range.lo - b->range.hi, a->range.hi - b->range.lo}; return true;
+      case Opcode::I32Add:
+        return fits(I{a->range.lo} + b->range.lo, I{a->range.hi} + b->range.hi);
+      case Opcode::I32Sub:
+        return fits(I{a->range.lo} - b->range.hi, I{a->range.hi} - b->range.lo);
       case Opcode::I32Mul: {
-        I hi = static_cast<I>(a->range.hi) * b->range.hi;
-        if (hi > kU32Max) return Fail(fmt::format("An i32 product may leave [0, 2^32)."));
-        *out = {a->range.lo * b->range.lo, static_cast<int64_t>(hi)};
-        return true;
+        I c[4] = {I{a->range.lo} * b->range.lo, I{a->range.lo} * b->range.hi,
+                  I{a->range.hi} * b->range.lo, I{a->range.hi} * b->range.hi};
+        return fits(*std::min_element(c, c + 4), *std::max_element(c, c + 4));
       }
-      case Opcode::I32And: *out = {0, std::min(a->range.hi, b->range.hi)}; return true;
+      case Opcode::I32And:
+        // With one operand canonical the u64 result is in [0, its max]: the other's high bits
+        // are cleared, its low 32 bits are its wasm value.
+        if (Canonical(b->range)) {
+          *out = {0, Canonical(a->range) ? std::min(a->range.hi, b->range.hi) : b->range.hi};
+          return true;
+        }
+        if (Canonical(a->range)) {
+          *out = {0, a->range.hi};
+          return true;
+        }
+        return Fail("An i32.and has no operand known to be in [0, 2^32).");
       case Opcode::I32Or:
-        *out = {std::max(a->range.lo, b->range.lo),
+      case Opcode::I32Xor:
+        if (!NeedCanonical(a->range, "An i32.or/xor operand") ||
+            !NeedCanonical(b->range, "An i32.or/xor operand")) {
+          return false;
+        }
+        *out = {op == Opcode::I32Or ? std::max(a->range.lo, b->range.lo) : 0,
                 static_cast<int64_t>(BigPow2Minus1(std::max(a->range.hi, b->range.hi)))};
         return true;
-      case Opcode::I32Xor:
-        *out = {0, static_cast<int64_t>(BigPow2Minus1(std::max(a->range.hi, b->range.hi)))};
-        return true;
       case Opcode::I32Shl: {
-        // `x <<= (y & 31)`: exact when the shifted value stays below 2^32 (checked by Push).
+        // `x <<= (y & 31)`: x * 2^k on u64, congruent to the wasm result.
         if (b->range.lo != b->range.hi) return Fail("An i32 shift count is not a constant.");
         int k = static_cast<int>(b->range.lo & 31);
-        I hi = static_cast<I>(a->range.hi) << k;
-        if (hi > kU32Max) return Fail("An i32 left shift may leave [0, 2^32).");
-        *out = {a->range.lo << k, static_cast<int64_t>(hi)};
-        return true;
+        return fits(I{a->range.lo} * (I{1} << k), I{a->range.hi} * (I{1} << k));
       }
       case Opcode::I32ShrU:
+        if (!NeedCanonical(a->range, "An i32.shr_u operand")) return false;
         if (b->range.lo == b->range.hi) {
           int k = static_cast<int>(b->range.lo & 31);
           *out = {a->range.lo >> k, a->range.hi >> k};
@@ -243,7 +297,7 @@ class Prover {
           *out = {0, a->range.hi};
         }
         return true;
-      case Opcode::I32ShrS:  // (u32)((s32)x >> (y & 31)): any u32
+      case Opcode::I32ShrS:  // (u32)((s32)x >> (y & 31)): reads the low 32 bits only
       case Opcode::I32WrapI64:
       case Opcode::I32ReinterpretF32:
       case Opcode::I32Extend8S:
@@ -253,12 +307,31 @@ class Prover {
       case Opcode::I32Clz:
       case Opcode::I32Ctz:
       case Opcode::I32Popcnt:
+        if (!NeedZeroTest(a->range, "A clz/ctz/popcnt operand")) return false;
         *out = {0, 32};
         return true;
-      case Opcode::I32Eqz: case Opcode::I64Eqz:
-      case Opcode::I32Eq: case Opcode::I32Ne: case Opcode::I32LtS: case Opcode::I32LtU:
-      case Opcode::I32GtS: case Opcode::I32GtU: case Opcode::I32LeS: case Opcode::I32LeU:
-      case Opcode::I32GeS: case Opcode::I32GeU:
+      case Opcode::I32Eqz:
+        if (!NeedZeroTest(a->range, "An i32.eqz operand")) return false;
+        *out = {0, 1};
+        return true;
+      case Opcode::I32Eq: case Opcode::I32Ne:
+        if (!EqualitySafe(a->range, b->range)) {
+          return Fail(fmt::format("An i32 equality compares ranges [{}, {}] and [{}, {}] that "
+                                  "may differ by 2^32 or more.",
+                                  a->range.lo, a->range.hi, b->range.lo, b->range.hi));
+        }
+        *out = {0, 1};
+        return true;
+      case Opcode::I32LtU: case Opcode::I32GtU: case Opcode::I32LeU: case Opcode::I32GeU:
+        if (!NeedCanonical(a->range, "An unsigned i32 comparison operand") ||
+            !NeedCanonical(b->range, "An unsigned i32 comparison operand")) {
+          return false;
+        }
+        *out = {0, 1};
+        return true;
+      case Opcode::I32LtS: case Opcode::I32GtS: case Opcode::I32LeS:  // (s32) casts
+      case Opcode::I32GeS:
+      case Opcode::I64Eqz:
       case Opcode::I64Eq: case Opcode::I64Ne: case Opcode::I64LtS: case Opcode::I64LtU:
       case Opcode::I64GtS: case Opcode::I64GtU: case Opcode::I64LeS: case Opcode::I64LeU:
       case Opcode::I64GeS: case Opcode::I64GeU:
@@ -293,6 +366,12 @@ class Prover {
     if (!Pop(st, &a)) return false;
     if (result != wabt::Type::I32) {
       if (!OtherAllowed(op)) return false;
+      // Conversions from i32 read the u64 whole unless they cast to (s32)/(u32) first.
+      bool casts = op == Opcode::I64ExtendI32S || op == Opcode::F32ConvertI32S ||
+                   op == Opcode::F64ConvertI32S || op == Opcode::F32ReinterpretI32;
+      if (a.i32 && !casts && !NeedCanonical(a.range, "An i32 converted to another type")) {
+        return false;
+      }
       return Push(st, false);
     }
     Interval r;
@@ -341,7 +420,7 @@ class Prover {
     if (e->type() != ExprType::Const) return false;
     const wabt::Const& c = static_cast<const wabt::ConstExpr*>(e)->const_;
     if (c.type() != wabt::Type::I32) return false;
-    *v = c.u32();
+    *v = ConstValue(c.u32());
     return true;
   }
 
@@ -370,72 +449,102 @@ class Prover {
           t == ExprType::LocalSet ? static_cast<const wabt::LocalSetExpr*>(top[p])->var
                                   : static_cast<const wabt::LocalTeeExpr*>(top[p])->var);
       int64_t step = 0;
-      if (!IsI32Local(x) || assigned[x] != 1) continue;
+      // Parameters are u32 in the C, so they cannot hold a negative form: not induction
+      // variables.
+      if (!IsI32Local(x) || x < func_.GetNumParams() || assigned[x] != 1) continue;
       if (!IsLocalOp(top[p - 3], ExprType::LocalGet, x) || !IsI32Const(top[p - 2], &step) ||
-          !IsOp(top[p - 1], Opcode::I32Add) || step < 1 || step > 0x7fffffff) {
+          !IsOp(top[p - 1], Opcode::I32Add) || step == 0) {
         continue;
       }
       ivs[x] = {step, p};
     }
 
-    // The controlling induction variable and the trip bound.
     Label label;
     label.loop = true;
     label.name = block.label;
     label.height = st.stack.size();
     State header = st;
-    for (const auto& [x, n] : assigned) {
-      if (IsI32Local(x)) header.locals[x] = Any();
+    for (const auto& [x, count] : assigned) {
+      // Parameters hold u32 values; other i32 locals any 64-bit form Push allowed.
+      if (IsI32Local(x)) header.locals[x] = x < func_.GetNumParams() ? Any() : Modular();
     }
+
+    // The controlling induction variable and the trip bound: the body ends with
+    //   [local.tee X | local.get X] i32.const C (i32.ne | i32.lt_u | i32.lt_s) br_if <this loop>
+    // or [local.tee X | local.get X] br_if <this loop> (X' != 0), X' the incremented X.
     size_t n = top.size();
     int64_t trips = -1;  // bound on the number of iterations, or -1 when unknown
     wabt::Index control = 0;
-    if (n >= 4 && top[n - 1]->type() == ExprType::BrIf) {
+    int64_t bound = 0;
+    Opcode cmp = Opcode::Nop;
+    size_t x_at = 0;  // index in `top` of the local.get/tee X the condition reads
+    if (n >= 2 && top[n - 1]->type() == ExprType::BrIf) {
       const wabt::Var& target = static_cast<const wabt::BrIfExpr*>(top[n - 1])->var;
       bool to_self = target.is_index() ? target.index() == 0 : target.name() == block.label;
-      int64_t bound = 0;
-      Opcode cmp = Opcode::Nop;
-      for (Opcode c : {Opcode::I32Ne, Opcode::I32LtU, Opcode::I32LtS}) {
-        if (IsOp(top[n - 2], c)) cmp = c;
-      }
-      if (to_self && cmp != Opcode::Nop && IsI32Const(top[n - 3], &bound)) {
-        for (const auto& [x, iv] : ivs) {
-          const auto [step, at] = iv;
-          bool uses_new = (IsLocalOp(top[n - 4], ExprType::LocalTee, x) && at == n - 4) ||
-                          (IsLocalOp(top[n - 4], ExprType::LocalGet, x) && at < n - 4);
-          if (!uses_new) continue;
-          Interval x0 = st.locals[x];
-          if (cmp == Opcode::I32Ne) {
-            // X' = x0 + step * t; exits at the first t with X' == bound.
-            if (x0.lo == x0.hi && bound > x0.lo && (bound - x0.lo) % step == 0) {
-              trips = (bound - x0.lo) / step;
-            }
-          } else {
-            // Continues while X' < bound; with lt_s all values must be below 2^31.
-            int64_t top_value = std::max(x0.hi, bound - 1);
-            bool ok = cmp == Opcode::I32LtU || (bound <= 0x7fffffff && top_value + step <= 0x7fffffff);
-            if (ok) trips = bound > x0.lo ? std::max<int64_t>(1, (bound - x0.lo + step - 1) / step) : 1;
-          }
-          if (trips >= 0) {
-            control = x;
-            break;
-          }
+      for (Opcode c : {Opcode::I32Ne, Opcode::I32LtU, Opcode::I32LtS, Opcode::I32GtU,
+                       Opcode::I32GtS}) {
+        if (n >= 4 && IsOp(top[n - 2], c) && IsI32Const(top[n - 3], &bound)) {
+          cmp = c;
+          x_at = n - 4;
         }
       }
-      if (trips >= 1) {
-        label.only_back_edge = top[n - 1];
-        for (const auto& [x, iv] : ivs) {
-          Interval x0 = st.locals[x];
-          __int128 hi = static_cast<__int128>(x0.hi) + static_cast<__int128>(iv.first) * (trips - 1);
-          // The controlling variable of a `<` loop is below the bound after the first iteration.
-          if (x == control && cmp != Opcode::I32Ne) {
-            hi = std::min<__int128>(hi, std::max(x0.hi, bound - 1));
+      if (cmp == Opcode::Nop) {
+        cmp = Opcode::I32Ne;
+        bound = 0;
+        x_at = n - 2;
+      }
+      for (const auto& [x, iv] : ivs) {
+        if (!to_self) break;
+        const auto [step, at] = iv;
+        bool uses_new = (IsLocalOp(top[x_at], ExprType::LocalTee, x) && at == x_at) ||
+                        (IsLocalOp(top[x_at], ExprType::LocalGet, x) && at < x_at);
+        if (!uses_new) continue;
+        Interval x0 = st.locals[x];
+        if (cmp == Opcode::I32Ne) {
+          // X' = x0 + step * t (exact); the loop exits at the first t with X' == bound.
+          int64_t d = bound - x0.lo;
+          if (x0.lo == x0.hi && d % step == 0 && d / step >= 1) trips = d / step;
+        } else if (step < 0 && (cmp == Opcode::I32GtU || cmp == Opcode::I32GtS)) {
+          // Counting down while X' > bound, the mirror image of the `<` case below.
+          int64_t bottom = std::min(x0.lo, bound + 1);
+          bool ok = cmp == Opcode::I32GtU ||
+                    (x0.hi <= 0x7fffffff && bound >= -0x80000000ll && bound <= 0x7fffffff &&
+                     bottom + step >= -0x80000000ll);
+          if (ok) {
+            trips = bound < x0.hi ? std::max<int64_t>(1, (x0.hi - bound - step - 1) / -step) : 1;
           }
-          if (hi > kU32Max) {
-            return Fail("An induction variable may leave [0, 2^32) within its loop's trip bound.");
+        } else if (step > 0 && (cmp == Opcode::I32LtU || cmp == Opcode::I32LtS)) {
+          // Continues while X' < bound, compared as exact integers: lt_u's operands must be
+          // canonical (checked when the body is interpreted); lt_s's in [-2^31, 2^31).
+          int64_t top_value = std::max(x0.hi, bound - 1);
+          bool ok = cmp == Opcode::I32LtU ||
+                    (x0.lo >= -0x80000000ll && bound >= -0x80000000ll && bound <= 0x7fffffff &&
+                     top_value + step <= 0x7fffffff);
+          if (ok) {
+            trips = bound > x0.lo ? std::max<int64_t>(1, (bound - x0.lo + step - 1) / step) : 1;
           }
-          header.locals[x] = {x0.lo, static_cast<int64_t>(hi)};
         }
+        if (trips >= 1) {
+          control = x;
+          break;
+        }
+      }
+    }
+    if (trips >= 1) {
+      label.only_back_edge = top[n - 1];
+      for (const auto& [x, iv] : ivs) {
+        Interval x0 = st.locals[x];
+        __int128 span = static_cast<__int128>(iv.first) * (trips - 1);
+        __int128 lo = static_cast<__int128>(x0.lo) + std::min<__int128>(0, span);
+        __int128 hi = static_cast<__int128>(x0.hi) + std::max<__int128>(0, span);
+        // The controlling variable of a `<` loop is below the bound after the first iteration.
+        if (x == control && (cmp == Opcode::I32LtU || cmp == Opcode::I32LtS)) {
+          hi = std::min<__int128>(hi, std::max(x0.hi, bound - 1));
+        }
+        if (x == control && (cmp == Opcode::I32GtU || cmp == Opcode::I32GtS)) {
+          lo = std::max<__int128>(lo, std::min(x0.lo, bound + 1));
+        }
+        header.locals[x] = Normal(lo, hi);
       }
     }
     labels_.push_back(std::move(label));
@@ -497,7 +606,7 @@ class Prover {
         return true;
       case ExprType::Const: {
         const wabt::Const& k = static_cast<const wabt::ConstExpr&>(e).const_;
-        if (k.type() == wabt::Type::I32) return Push(st, true, Exact(k.u32()));
+        if (k.type() == wabt::Type::I32) return Push(st, true, Exact(ConstValue(k.u32())));
         return Push(st, false);
       }
       case ExprType::LocalGet: {
@@ -511,7 +620,8 @@ class Prover {
                                  : static_cast<const wabt::LocalTeeExpr&>(e).var;
         wabt::Index i = func_.GetLocalIndex(v);
         if (!Pop(st, &a)) return false;
-        if (a.i32) st.locals[i] = a.range;
+        // Parameters stay u32 in the C: they hold the wasm value.
+        if (a.i32) st.locals[i] = i < func_.GetNumParams() && !Canonical(a.range) ? Any() : a.range;
         if (e.type() == ExprType::LocalTee) st.stack.push_back(a);
         return true;
       }
@@ -525,6 +635,7 @@ class Prover {
         return Pop(st, &a);
       case ExprType::Select:
         if (!Pop(st, &c) || !Pop(st, &b) || !Pop(st, &a)) return false;
+        if (!NeedZeroTest(c.range, "A select condition")) return false;
         return Push(st, a.i32, Hull(a.range, b.range));
       case ExprType::Binary:
         return Numeric(static_cast<const wabt::BinaryExpr&>(e).opcode, st);
@@ -549,7 +660,7 @@ class Prover {
       case ExprType::Block:
         return BlockLike(static_cast<const wabt::BlockExpr&>(e).block, st, nullptr, false);
       case ExprType::If: {
-        if (!Pop(st, &a)) return false;
+        if (!Pop(st, &a) || !NeedZeroTest(a.range, "An if condition")) return false;
         const auto& ife = static_cast<const wabt::IfExpr&>(e);
         return BlockLike(ife.true_, st, &ife.false_, true);
       }
@@ -560,10 +671,10 @@ class Prover {
         st.reachable = false;
         return true;
       case ExprType::BrIf:
-        if (!Pop(st, &a)) return false;
+        if (!Pop(st, &a) || !NeedZeroTest(a.range, "A br_if condition")) return false;
         return Branch(e, static_cast<const wabt::BrIfExpr&>(e).var, st);
       case ExprType::BrTable: {
-        if (!Pop(st, &a)) return false;
+        if (!Pop(st, &a) || !NeedCanonical(a.range, "A br_table index")) return false;
         const auto& bt = static_cast<const wabt::BrTableExpr&>(e);
         for (const wabt::Var& v : bt.targets) {
           if (!Branch(e, v, st)) return false;
@@ -575,6 +686,23 @@ class Prover {
       case ExprType::Return:
         st.reachable = false;
         return true;
+      case ExprType::Call: {
+        // The callee is compiled on its own (proven or not); its arguments are passed as the
+        // C parameters' u32/u64 types, which read i32 values modulo 2^32. Its memory accesses
+        // are not seen here, so a function that calls gets no restrict (see Run).
+        const wabt::Func* callee = module_.GetFunc(static_cast<const wabt::CallExpr&>(e).var);
+        if (callee == nullptr) return Fail("A call target could not be resolved.");
+        for (size_t i = 0; i < callee->GetNumParams(); ++i) {
+          if (!Pop(st, &a)) return false;
+        }
+        for (size_t i = 0; i < callee->GetNumResults(); ++i) {
+          if (!Push(st, callee->GetResultType(static_cast<wabt::Index>(i)) == wabt::Type::I32)) {
+            return false;
+          }
+        }
+        calls_ = true;
+        return true;
+      }
       default:
         return Fail(fmt::format("The function uses {}, which is not analyzed.",
                                 wabt::GetExprTypeName(e)));
@@ -588,6 +716,7 @@ class Prover {
   std::vector<Label> labels_;
   std::vector<std::pair<uint64_t, uint64_t>> loads_, stores_;  // byte ranges [begin, end)
   std::string reason_;
+  bool calls_ = false;
 };
 
 }  // namespace

@@ -250,6 +250,28 @@ bool IsU32Declaration(std::string_view line) {
   return true;
 }
 
+// "    w2c_i3 = 4294901760u;": wasm2c's form of an i32.const (i32 stack variables are w2c_i<n>;
+// i64 constants end in "ull", floats have no suffix). Returns the position of " = " and the
+// value, or npos.
+size_t I32ConstantAssignment(std::string_view line, uint64_t* value) {
+  size_t first = line.find_first_not_of(' ');
+  size_t eq = line.find(" = ");
+  if (first == std::string_view::npos || eq == std::string_view::npos ||
+      line.substr(first, 5) != "w2c_i" || eq == first + 5 || line.size() < eq + 5 ||
+      line.substr(line.size() - 2) != "u;") {
+    return std::string_view::npos;
+  }
+  std::string_view var = line.substr(first + 5, eq - first - 5);
+  std::string_view digits = line.substr(eq + 3, line.size() - 2 - eq - 3);
+  auto all_digits = [](std::string_view d) {
+    return !d.empty() && d.size() <= 10 &&
+           std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!all_digits(var) || !all_digits(digits)) return std::string_view::npos;
+  *value = std::stoull(std::string(digits));
+  return *value <= 0xffffffffu ? eq : std::string_view::npos;
+}
+
 // Applies the proofs to one function's text (its definition line through its closing "}\n").
 // Returns the new text: i32 variables 64-bit, loads without barrier, and, when loads and stores
 // are disjoint, the body moved into a function taking the base as two restrict pointers, which
@@ -266,9 +288,15 @@ std::string RewriteProvenFunction(std::string_view text, const FunctionProof& pr
     size_t line_end = eol == std::string_view::npos ? text.size() : eol + 1;
     std::string_view line = text.substr(line_start, line_end - line_start);
     std::string_view bare = line.substr(0, line.size() - (line.back() == '\n' ? 1 : 0));
+    uint64_t constant = 0;
     if (IsU32Declaration(bare)) {
       body += "  u64 ";
       body += line.substr(6);
+    } else if (size_t eq = I32ConstantAssignment(bare, &constant);
+               eq != std::string_view::npos && constant >= 0x80000000u) {
+      // The analysis models an i32 constant as its sign extension (bounds_analysis.cpp).
+      body += line.substr(0, eq);
+      body += fmt::format(" = {}ull;\n", constant | 0xffffffff00000000ull);
     } else {
       body += line;
     }
@@ -427,6 +455,11 @@ std::string WasmNameOfSymbol(std::string_view symbol) {
   return name;
 }
 
+bool ProofsEnabled() {
+  const char* v = std::getenv("WASMGPU_PROOFS");
+  return v == nullptr || std::string_view(v) != "0";
+}
+
 Result<GeneratedC> GenerateC(ParsedModule& module) {
   wabt::Module& m = module.ir();
   bool has_memory = !m.memories.empty();
@@ -435,7 +468,8 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
   if (has_table) TRY(AddExport(m, kTableExport, wabt::ExternalKind::Table));
 
   // Proven on the IR wasm2c is about to translate (the exports added above change no function).
-  std::vector<FunctionProof> proofs = ProveFunctions(m);
+  std::vector<FunctionProof> proofs;
+  if (ProofsEnabled()) proofs = ProveFunctions(m);
   if (const char* log = std::getenv("WASMGPU_PROOF_LOG"); log != nullptr && log[0] == '1') {
     // Debugging aid (docs/wasm.md): what the analysis proved about each function, and why not.
     for (size_t i = 0; i < proofs.size(); ++i) {
@@ -463,7 +497,7 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
   std::string& s = out.source;
   DropRedundantNanQuieting(&s);
   UseLocalMemoryBase(&s);
-  UseProofs(&s, m, proofs);
+  if (!proofs.empty()) UseProofs(&s, m, proofs);
   s += kShimPrelude;
   const std::string instance_type = Mangle(kModuleName) + "_instance_t";
 
