@@ -13,6 +13,31 @@ trap 'rm -rf "$work"' EXIT
 
 "$wasmgpu" bench cpu "$@"
 
+# More kernels (bench/wasm/guests/kernels.c), reported beside the matmul: native cc -O2 and
+# `wasmgpu run`, alternating, 5 runs each; per kernel the median of the runs' medians.
+if [ -x "$build/bin/wasmgpu-bench-kernels" ] && [ -f "$build/bench/wasm/kernels.wasm" ]; then
+  "$wasmgpu" compile "$build/bench/wasm/kernels.wasm" >/dev/null
+  python3 - "$build/bin/wasmgpu-bench-kernels" "$wasmgpu" "$build/bench/wasm/kernels.wasm" <<'PY'
+import re, statistics, subprocess, sys
+native, wasmgpu, wasm = sys.argv[1:]
+runs = {"native cc -O2": [native, "300"], "wasmgpu run": [wasmgpu, "run", wasm, "300"]}
+ms, sums = {}, {}
+for _ in range(5):
+    for runner, cmd in runs.items():
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, check=True, text=True).stdout
+        for m in re.finditer(r"(\S+) reps=\d+ median_ms=([\d.]+) checksum=(\S+)", out):
+            ms.setdefault((m[1], runner), []).append(float(m[2]))
+            sums.setdefault(m[1], set()).add(m[3])
+print()
+print("| kernel (kernels.c) | native cc -O2 ms | wasmgpu ms | wasmgpu / native | checksums agree |")
+print("|---|---:|---:|---:|---|")
+for k in sorted(sums):
+    n = statistics.median(ms[(k, "native cc -O2")])
+    w = statistics.median(ms[(k, "wasmgpu run")])
+    print(f"| {k} | {n:.4f} | {w:.4f} | {w / n:.2f} | {'yes' if len(sums[k]) == 1 else 'NO: ' + ' '.join(sorted(sums[k]))} |")
+PY
+fi
+
 # A real program, if the nn tests are built: CPU inference of a synthetic stories15M (q8_0) with
 # src/nn compiled natively and to wasm32 (tests/nn), 32 greedy tokens; wall and CPU time
 # (user + system, less sensitive to other load on the machine), medians of 5.

@@ -1,5 +1,6 @@
 #include "nn/gguf.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -191,6 +192,25 @@ class GgufParser {
                          t.n_bytes, ") lies outside the data section, which holds ", data_size,
                          " bytes (file size ", size_, ", data starts at ", file.data_offset_,
                          ").");
+      }
+    }
+    // Tensors may not share bytes (ggml's writer lays them out one after another). Otherwise a
+    // small file could declare thousands of layers over the same few megabytes, and everything
+    // sized from the tensors (GPU buffers, uploads) would grow far past the file's size.
+    std::vector<const GgufTensorInfo*> by_offset;
+    by_offset.reserve(file.tensors_.size());
+    for (const GgufTensorInfo& t : file.tensors_) by_offset.push_back(&t);
+    std::stable_sort(by_offset.begin(), by_offset.end(),
+                     [](const GgufTensorInfo* a, const GgufTensorInfo* b) {
+                       return a->offset < b->offset;
+                     });
+    for (size_t i = 1; i < by_offset.size(); ++i) {
+      const GgufTensorInfo& a = *by_offset[i - 1];
+      const GgufTensorInfo& b = *by_offset[i];
+      if (b.offset < a.offset + a.n_bytes) {  // in range: both lie inside the data section
+        return MakeError("Tensor '", b.name, "' data [", b.offset, ", ", b.offset + b.n_bytes,
+                         ") overlaps tensor '", a.name, "' data [", a.offset, ", ",
+                         a.offset + a.n_bytes, "); tensors may not share bytes.");
       }
     }
     return {};

@@ -6,8 +6,15 @@
 #include <wabt/ir.h>
 #include <wabt/stream.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
+#include <string_view>
+#include <vector>
+
+#include "wasm/bounds_analysis.h"
 
 namespace wasmgpu::wasm {
 namespace {
@@ -132,6 +139,28 @@ WASMGPU_DEFINE_STORE(i32_store16, u16, u32)
 WASMGPU_DEFINE_STORE(i64_store8, u8, u64)
 WASMGPU_DEFINE_STORE(i64_store16, u16, u64)
 WASMGPU_DEFINE_STORE(i64_store32, u32, u64)
+/* Loads without the barrier, only for accesses proven in bounds (bounds_analysis.h): such a
+   load cannot trap, so the compiler may delete, hoist or vectorize it. */
+#define WASMGPU_DEFINE_LOAD_NB(name, t1, t2, t3)                  \
+  static inline t3 name##_nb(const u8* base, u64 addr) {          \
+    t1 result;                                                    \
+    wasm_rt_memcpy(&result, base + addr, sizeof(t1));             \
+    return (t3)(t2)result;                                        \
+  }
+WASMGPU_DEFINE_LOAD_NB(i32_load, u32, u32, u32)
+WASMGPU_DEFINE_LOAD_NB(i64_load, u64, u64, u64)
+WASMGPU_DEFINE_LOAD_NB(f32_load, f32, f32, f32)
+WASMGPU_DEFINE_LOAD_NB(f64_load, f64, f64, f64)
+WASMGPU_DEFINE_LOAD_NB(i32_load8_s, s8, s32, u32)
+WASMGPU_DEFINE_LOAD_NB(i64_load8_s, s8, s64, u64)
+WASMGPU_DEFINE_LOAD_NB(i32_load8_u, u8, u32, u32)
+WASMGPU_DEFINE_LOAD_NB(i64_load8_u, u8, u64, u64)
+WASMGPU_DEFINE_LOAD_NB(i32_load16_s, s16, s32, u32)
+WASMGPU_DEFINE_LOAD_NB(i64_load16_s, s16, s64, u64)
+WASMGPU_DEFINE_LOAD_NB(i32_load16_u, u16, u32, u32)
+WASMGPU_DEFINE_LOAD_NB(i64_load16_u, u16, u64, u64)
+WASMGPU_DEFINE_LOAD_NB(i64_load32_s, s32, s64, u64)
+WASMGPU_DEFINE_LOAD_NB(i64_load32_u, u32, u64, u64)
 )";
 
 // True for the names of wasm2c's scalar accessors: (i32|i64|f32|f64)_(load|store)[0-9a-z_]*.
@@ -201,6 +230,184 @@ void UseLocalMemoryBase(std::string* source) {
 #endif
 }
 
+// The fast variant of a function proven by bounds_analysis.h: "wasmgpu_fast_" + its C name.
+constexpr std::string_view kFastPrefix = "wasmgpu_fast_";
+
+bool IsIdentifierChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+// "  u32 w2c_a, w2c_b = 0, w2c_c;": a declaration of i32 variables (wasm2c declares every local
+// and stack variable of a function so, at its top).
+bool IsU32Declaration(std::string_view line) {
+  constexpr std::string_view kDecl = "  u32 w2c_";
+  if (line.rfind(kDecl, 0) != 0 || line.size() < kDecl.size() + 1 || line.back() != ';') {
+    return false;
+  }
+  for (char c : line.substr(6, line.size() - 7)) {
+    if (!IsIdentifierChar(c) && c != ' ' && c != ',' && c != '=') return false;
+  }
+  return true;
+}
+
+// "    w2c_i3 = 4294901760u;": wasm2c's form of an i32.const (i32 stack variables are w2c_i<n>;
+// i64 constants end in "ull", floats have no suffix). Returns the position of " = " and the
+// value, or npos.
+size_t I32ConstantAssignment(std::string_view line, uint64_t* value) {
+  size_t first = line.find_first_not_of(' ');
+  size_t eq = line.find(" = ");
+  if (first == std::string_view::npos || eq == std::string_view::npos ||
+      line.substr(first, 5) != "w2c_i" || eq == first + 5 || line.size() < eq + 5 ||
+      line.substr(line.size() - 2) != "u;") {
+    return std::string_view::npos;
+  }
+  std::string_view var = line.substr(first + 5, eq - first - 5);
+  std::string_view digits = line.substr(eq + 3, line.size() - 2 - eq - 3);
+  auto all_digits = [](std::string_view d) {
+    return !d.empty() && d.size() <= 10 &&
+           std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!all_digits(var) || !all_digits(digits)) return std::string_view::npos;
+  *value = std::stoull(std::string(digits));
+  return *value <= 0xffffffffu ? eq : std::string_view::npos;
+}
+
+// Applies the proofs to one function's text (its definition line through its closing "}\n").
+// Returns the new text: i32 variables 64-bit, loads without barrier, and, when loads and stores
+// are disjoint, the body moved into a function taking the base as two restrict pointers, which
+// a wrapper under the original name calls (GCC honours restrict on parameters, also once the
+// call is inlined, not on local pointers).
+std::string RewriteProvenFunction(std::string_view text, const FunctionProof& proof,
+                                  std::string_view c_name) {
+  constexpr std::string_view kMem = "_b(wasmgpu_mem, ";
+  std::string body;
+  body.reserve(text.size() + 256);
+  size_t line_start = 0;
+  while (line_start < text.size()) {
+    size_t eol = text.find('\n', line_start);
+    size_t line_end = eol == std::string_view::npos ? text.size() : eol + 1;
+    std::string_view line = text.substr(line_start, line_end - line_start);
+    std::string_view bare = line.substr(0, line.size() - (line.back() == '\n' ? 1 : 0));
+    uint64_t constant = 0;
+    if (IsU32Declaration(bare)) {
+      body += "  u64 ";
+      body += line.substr(6);
+    } else if (size_t eq = I32ConstantAssignment(bare, &constant);
+               eq != std::string_view::npos && constant >= 0x80000000u) {
+      // The analysis models an i32 constant as its sign extension (bounds_analysis.cpp).
+      body += line.substr(0, eq);
+      body += fmt::format(" = {}ull;\n", constant | 0xffffffff00000000ull);
+    } else {
+      body += line;
+    }
+    line_start = line_end;
+  }
+  const char* load_base = proof.disjoint ? "wasmgpu_ld" : "wasmgpu_mem";
+  const char* store_base = proof.disjoint ? "wasmgpu_st" : "wasmgpu_mem";
+  std::string out;
+  out.reserve(body.size() + 256);
+  size_t copied = 0;
+  for (size_t at = body.find(kMem); at != std::string::npos; at = body.find(kMem, at + 1)) {
+    size_t name_begin = at;
+    while (name_begin > 0 && IsIdentifierChar(body[name_begin - 1])) --name_begin;
+    std::string_view name(body.data() + name_begin, at - name_begin);
+    if (!IsAccessorName(name)) continue;
+    bool load = name.find("_load") != std::string_view::npos;
+    out.append(body, copied, at - copied);
+    out += fmt::format("{}({}, ", load ? "_nb" : "_b", load ? load_base : store_base);
+    copied = at + kMem.size();
+  }
+  out.append(body, copied, std::string::npos);
+  if (!proof.disjoint) return out;
+
+  // static RET w2c_NAME(Z_m_instance_t* instance, T w2c_p0, ...) {
+  size_t def_end = out.find('\n');
+  std::string_view def(out.data(), def_end);
+  size_t name_at = def.find(c_name);
+  size_t paren = def.find('(', name_at);
+  std::string_view params = def.substr(paren + 1, def.rfind(") {") - paren - 1);
+  std::string_view ret = def.substr(7, name_at - 1 - 7);  // after "static "
+  size_t base_line = out.find("  u8* const wasmgpu_mem = instance->");
+  if (base_line == std::string::npos) return out;
+  std::string_view base_decl(out.data() + base_line, out.find('\n', base_line) + 1 - base_line);
+  std::string args = "instance";
+  for (size_t comma = params.find(", "); comma != std::string_view::npos;
+       comma = params.find(", ", comma + 1)) {
+    size_t end = params.find(',', comma + 1);
+    std::string_view param = params.substr(comma + 2, end == std::string_view::npos
+                                                          ? std::string_view::npos
+                                                          : end - comma - 2);
+    args += ", ";
+    args += param.substr(param.rfind(' ') + 1);
+  }
+  std::string wrapper = fmt::format(
+      "static {} {}({}) {{\n{}  {}{}{}(wasmgpu_mem, wasmgpu_mem, {});\n}}\n", ret, c_name, params,
+      base_decl, ret == "void" ? "" : "return ", kFastPrefix, c_name, args);
+  std::string fast_def =
+      fmt::format("static inline {} {}{}(u8* restrict wasmgpu_ld, u8* restrict wasmgpu_st, {}) {{",
+                  ret, kFastPrefix, c_name, params);
+  return fast_def + out.substr(def_end) + wrapper;
+}
+
+// Rewrites the functions `proofs` proved (one proof per defined function, in module order).
+// Leaves the source as it was when its function definitions do not line up with the module's.
+void UseProofs(std::string* source, const wabt::Module& m,
+               const std::vector<FunctionProof>& proofs) {
+  const std::string& in = *source;
+  if (in.find("wasmgpu_mem") == std::string::npos) return;  // no memory or no local base
+  struct Def {
+    size_t begin, end;
+    std::string c_name;
+  };
+  std::vector<Def> defs;
+  constexpr std::string_view kInstance = "(Z_m_instance_t* instance";
+  for (size_t at = in.find("\nstatic "); at != std::string::npos; at = in.find("\nstatic ", at + 1)) {
+    size_t begin = at + 1;
+    size_t eol = in.find('\n', begin);
+    if (eol == std::string::npos) break;
+    std::string_view line(in.data() + begin, eol - begin);
+    if (line.size() < 3 || line.substr(line.size() - 3) != ") {") continue;
+    size_t paren = line.find(kInstance);
+    size_t space = line.rfind(' ', paren);
+    if (paren == std::string_view::npos || space == std::string_view::npos) continue;
+    std::string_view name = line.substr(space + 1, paren - space - 1);
+    if (name.rfind("w2c_", 0) != 0) continue;
+    size_t close = in.find("\n}\n", eol);
+    if (close == std::string::npos) return;
+    defs.push_back(Def{begin, close + 3, std::string(name)});
+  }
+  if (defs.size() != proofs.size()) return;
+  for (size_t i = 0; i < defs.size(); ++i) {
+    const wabt::Func& f = *m.funcs[m.num_func_imports + i];
+    std::string_view line(in.data() + defs[i].begin, in.find('\n', defs[i].begin) - defs[i].begin);
+    size_t params = 0;
+    for (char c : line) params += c == ',' ? 1 : 0;
+    if (params != f.GetNumParams()) return;
+    // Named functions must carry their name (wasm2c: "w2c_" + the name without '$').
+    std::string_view wasm_name = f.name;
+    if (!wasm_name.empty() && wasm_name[0] == '$') wasm_name.remove_prefix(1);
+    bool plain = !wasm_name.empty() &&
+                 std::all_of(wasm_name.begin(), wasm_name.end(), IsIdentifierChar);
+    if (plain && defs[i].c_name != "w2c_" + std::string(wasm_name) &&
+        defs[i].c_name.rfind("w2c_" + std::string(wasm_name), 0) != 0) {
+      return;
+    }
+  }
+  std::string out;
+  out.reserve(in.size() + in.size() / 16);
+  size_t copied = 0;
+  for (size_t i = 0; i < defs.size(); ++i) {
+    if (!proofs[i].in_bounds) continue;
+    out.append(in, copied, defs[i].begin - copied);
+    out += RewriteProvenFunction(
+        std::string_view(in).substr(defs[i].begin, defs[i].end - defs[i].begin), proofs[i],
+        defs[i].c_name);
+    copied = defs[i].end;
+  }
+  out.append(in, copied, std::string::npos);
+  *source = std::move(out);
+}
+
 Status AddExport(wabt::Module& m, const char* name, wabt::ExternalKind kind) {
   if (m.GetExport(name) != nullptr) {
     return ValidationError("The module exports the reserved name '{}'.", name);
@@ -241,10 +448,16 @@ typedef struct {
 
 std::string WasmNameOfSymbol(std::string_view symbol) {
   std::string name(symbol);
+  if (name.rfind(kFastPrefix, 0) == 0) name = name.substr(kFastPrefix.size());
   // wasm2c 1.0.32 names a module's functions "w2c_" + the (legalized) wasm name.
   if (name.rfind("w2c_", 0) == 0) name = name.substr(4);
   if (size_t dot = name.find('.'); dot != std::string::npos) name.resize(dot);
   return name;
+}
+
+bool ProofsEnabled() {
+  const char* v = std::getenv("WASMGPU_PROOFS");
+  return v == nullptr || std::string_view(v) != "0";
 }
 
 Result<GeneratedC> GenerateC(ParsedModule& module) {
@@ -254,6 +467,20 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
   if (has_memory) TRY(AddExport(m, kMemoryExport, wabt::ExternalKind::Memory));
   if (has_table) TRY(AddExport(m, kTableExport, wabt::ExternalKind::Table));
 
+  // Proven on the IR wasm2c is about to translate (the exports added above change no function).
+  std::vector<FunctionProof> proofs;
+  if (ProofsEnabled()) proofs = ProveFunctions(m);
+  if (const char* log = std::getenv("WASMGPU_PROOF_LOG"); log != nullptr && log[0] == '1') {
+    // Debugging aid (docs/wasm.md): what the analysis proved about each function, and why not.
+    for (size_t i = 0; i < proofs.size(); ++i) {
+      const FunctionProof& p = proofs[i];
+      fmt::print(stderr, "wasmgpu: proof: {}: {}{}\n", m.funcs[m.num_func_imports + i]->name,
+                 p.disjoint    ? "in bounds, loads and stores disjoint"
+                 : p.in_bounds ? "in bounds; not disjoint: "
+                               : "not proven: ",
+                 p.disjoint ? "" : p.reason);
+    }
+  }
   wabt::MemoryStream c_stream;
   wabt::MemoryStream h_stream;
   wabt::WriteCOptions options;
@@ -270,6 +497,7 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
   std::string& s = out.source;
   DropRedundantNanQuieting(&s);
   UseLocalMemoryBase(&s);
+  if (!proofs.empty()) UseProofs(&s, m, proofs);
   s += kShimPrelude;
   const std::string instance_type = Mangle(kModuleName) + "_instance_t";
 

@@ -20,6 +20,11 @@ inline constexpr char kGeneratedHeaderName[] = "module.h";
 // compiler clones such as "w2c_f.part.0" -> "f"); other symbols are returned unchanged.
 std::string WasmNameOfSymbol(std::string_view symbol);
 
+// False when $WASMGPU_PROOFS is "0": the bounds analysis (bounds_analysis.h) is then not used
+// and every function keeps wasm2c's exact C. For A/B measurements and for ruling the analysis
+// out when a guest misbehaves; part of the compile-cache key.
+bool ProofsEnabled();
+
 // Modifies the IR (adds exports that reach the memory and the table) and translates it.
 Result<GeneratedC> GenerateC(ParsedModule& module);
 

@@ -331,9 +331,10 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
 Result<std::string> Engine::CacheKey(std::span<const uint8_t> bytes) const {
   std::string module_hash = Hex128(XXH3_128bits(bytes.data(), bytes.size()));
   std::string material =
-      fmt::format("{}|{}|{}|abi{}|wasm2c {}|{}|{}", module_hash, kRuntimeVersion,
+      fmt::format("{}|{}|{}|abi{}|wasm2c {}|{}|{}{}", module_hash, kRuntimeVersion,
                   WASMGPU_RUNTIME_SOURCE_HASH, abi::kAbiVersion, WABT_VERSION_STRING,
-                  compiler_identity_, fmt::join(CompileFlags(), " "));
+                  compiler_identity_, fmt::join(CompileFlags(), " "),
+                  ProofsEnabled() ? "" : "|no-proofs");
   return module_hash.substr(0, 16) + "-" +
          Hex128(XXH3_128bits(material.data(), material.size())).substr(0, 16);
 }

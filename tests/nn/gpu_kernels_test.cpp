@@ -370,93 +370,119 @@ TEST(GpuKernels, PipeMatVecEveryKindAndQuantizedType) {
 
 // attention_decode: RoPE of q and of this position's k, the cache store at pos (only by the first
 // query head of each KV group), attention over positions 0..pos, against the CPU reference.
-// Position 1100 takes two chunks of the online softmax (CHUNK is 1024). Split over n_split
-// workgroups per head (flash-decoding), the kernel writes unnormalized partials and their (max,
-// sum of exp), combined here as the wo kernels do: 70 positions in 3 slices (not a multiple) and
-// in 7; 1101 in 16; 2501 in 2 (slices of 1251 positions: two chunks each, the second slice's not
-// starting on a chunk boundary); 3 positions in 5 and 1 in 16 (slices without positions).
-TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
-  const uint32_t n_head = 4, n_kv = 2, hd = 32, n_rot = 16, base = 10000;
-  const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd;
-  for (auto [neox, pos, max_seq, n_split] :
-       {std::array<uint32_t, 4>{0, 69, 80, 1}, {1, 69, 80, 1}, {0, 1100, 1104, 1},
-        {0, 69, 80, 3}, {1, 69, 80, 7}, {0, 1100, 1104, 16}, {1, 2500, 2504, 2}, {0, 2, 8, 5},
-        {1, 0, 4, 16}}) {
-    const RopeType rope = neox ? RopeType::kNeox : RopeType::kNormal;
-    const std::vector<float> qkv = Random(q_dim + 2 * kv_dim, 40);
-    const std::vector<float> k0 = Random(max_seq * kv_dim, 41), v0 = Random(max_seq * kv_dim, 42);
-    // Reference: the caches with position pos written, then attention per head.
-    std::vector<float> want_k = k0, want_v = v0, q(qkv.begin(), qkv.begin() + q_dim);
-    for (uint32_t h = 0; h < n_head; ++h) Rope(&q[h * hd], n_rot, pos, base, rope);
-    for (uint32_t kvh = 0; kvh < n_kv; ++kvh) {
-      std::vector<float> k(qkv.begin() + q_dim + kvh * hd, qkv.begin() + q_dim + (kvh + 1) * hd);
-      Rope(k.data(), n_rot, pos, base, rope);
-      std::copy(k.begin(), k.end(), want_k.begin() + pos * kv_dim + kvh * hd);
-      std::copy(qkv.begin() + q_dim + kv_dim + kvh * hd,
-                qkv.begin() + q_dim + kv_dim + (kvh + 1) * hd,
-                want_v.begin() + pos * kv_dim + kvh * hd);
+struct DecodeCase {
+  uint32_t n_head, n_kv, hd, n_rot, neox, pos, max_seq, n_split;
+};
+
+std::string Describe(const DecodeCase& d, bool sg) {
+  return "heads " + std::to_string(d.n_head) + "/" + std::to_string(d.n_kv) + " hd " +
+         std::to_string(d.hd) + " n_rot " + std::to_string(d.n_rot) + " neox " +
+         std::to_string(d.neox) + " pos " + std::to_string(d.pos) + " n_split " +
+         std::to_string(d.n_split) + " subgroups " + std::to_string(sg);
+}
+
+void CheckAttentionDecode(const DecodeCase& d, bool sg) {
+  const uint32_t base = 10000, n_head = d.n_head, n_kv = d.n_kv, hd = d.hd, pos = d.pos;
+  const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd, n_split = d.n_split;
+  const RopeType rope = d.neox ? RopeType::kNeox : RopeType::kNormal;
+  const std::vector<float> qkv = Random(q_dim + 2 * kv_dim, 40);
+  const std::vector<float> k0 = Random(d.max_seq * kv_dim, 41), v0 = Random(d.max_seq * kv_dim, 42);
+  // Reference: the caches with position pos written, then attention per head.
+  std::vector<float> want_k = k0, want_v = v0, q(qkv.begin(), qkv.begin() + q_dim);
+  for (uint32_t h = 0; h < n_head; ++h) Rope(&q[h * hd], d.n_rot, pos, base, rope);
+  for (uint32_t kvh = 0; kvh < n_kv; ++kvh) {
+    std::vector<float> k(qkv.begin() + q_dim + kvh * hd, qkv.begin() + q_dim + (kvh + 1) * hd);
+    Rope(k.data(), d.n_rot, pos, base, rope);
+    std::copy(k.begin(), k.end(), want_k.begin() + pos * kv_dim + kvh * hd);
+    std::copy(qkv.begin() + q_dim + kv_dim + kvh * hd,
+              qkv.begin() + q_dim + kv_dim + (kvh + 1) * hd,
+              want_v.begin() + pos * kv_dim + kvh * hd);
+  }
+  const float scale = 1.0f / std::sqrt(float(hd));
+  std::vector<float> want(q_dim, 0.0f);
+  for (uint32_t h = 0; h < n_head; ++h) {
+    const uint32_t kvh = h / (n_head / n_kv);
+    std::vector<float> att(pos + 1);
+    for (uint32_t t = 0; t <= pos; ++t) {
+      double s = 0;
+      for (uint32_t i = 0; i < hd; ++i) s += q[h * hd + i] * double(want_k[t * kv_dim + kvh * hd + i]);
+      att[t] = float(s) * scale;
     }
-    const float scale = 1.0f / std::sqrt(float(hd));
-    std::vector<float> want(q_dim, 0.0f);
+    Softmax(att.data(), int(pos + 1));
+    for (uint32_t t = 0; t <= pos; ++t) {
+      for (uint32_t i = 0; i < hd; ++i) want[h * hd + i] += att[t] * want_v[t * kv_dim + kvh * hd + i];
+    }
+  }
+  std::vector<float> inv(d.n_rot / 2);
+  for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / d.n_rot));
+  std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv),
+                        out(n_split * q_dim, 0), ml(n_split * n_head * 2, 0);
+  Dispatch run{sg ? Words(kSpirv_attention_decode_sg) : Words(kSpirv_attention_decode),
+               {&qw, &kw, &vw, &iw, &out, &ml},
+               {false, true, true, false, true, true},
+               {n_head, n_kv, hd, d.n_rot, pos, d.max_seq, d.neox, Bits(scale), n_split}, n_head,
+               n_split};
+  run.Go();
+  const std::string what = Describe(d, sg);
+  std::vector<float> got = AsFloats(out);
+  if (n_split > 1) {
+    const std::vector<float> mlf = AsFloats(ml);
+    std::vector<float> combined(q_dim);
+    const uint32_t span = (pos + n_split) / n_split;
     for (uint32_t h = 0; h < n_head; ++h) {
-      const uint32_t kvh = h / (n_head / n_kv);
-      std::vector<float> att(pos + 1);
-      for (uint32_t t = 0; t <= pos; ++t) {
-        double s = 0;
-        for (uint32_t i = 0; i < hd; ++i) s += q[h * hd + i] * double(want_k[t * kv_dim + kvh * hd + i]);
-        att[t] = float(s) * scale;
+      float mx = -3e38f;
+      for (uint32_t sp = 0; sp < n_split; ++sp) {
+        const float m = mlf[2 * (sp * n_head + h)], l = mlf[2 * (sp * n_head + h) + 1];
+        if (sp * span > pos) {  // no positions: the neutral partial
+          EXPECT_EQ(m, -3e38f) << "slice " << sp << ", " << what;
+          EXPECT_EQ(l, 0.0f) << "slice " << sp << ", " << what;
+        } else {
+          EXPECT_GE(l, 1.0f) << "slice " << sp << ", " << what;  // its max contributes exp(0)
+        }
+        mx = std::max(mx, m);
       }
-      Softmax(att.data(), int(pos + 1));
-      for (uint32_t t = 0; t <= pos; ++t) {
-        for (uint32_t i = 0; i < hd; ++i) want[h * hd + i] += att[t] * want_v[t * kv_dim + kvh * hd + i];
-      }
-    }
-    std::vector<float> inv(n_rot / 2);
-    for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / n_rot));
-    std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv),
-                          out(n_split * q_dim, 0), ml(n_split * n_head * 2, 0);
-    Dispatch run{Words(kSpirv_attention_decode), {&qw, &kw, &vw, &iw, &out, &ml},
-                 {false, true, true, false, true, true},
-                 {n_head, n_kv, hd, n_rot, pos, max_seq, neox, Bits(scale), n_split}, n_head,
-                 n_split};
-    run.Go();
-    std::vector<float> got = AsFloats(out);
-    if (n_split > 1) {
-      const std::vector<float> mlf = AsFloats(ml);
-      std::vector<float> combined(q_dim);
-      const uint32_t span = (pos + n_split) / n_split;
-      for (uint32_t h = 0; h < n_head; ++h) {
-        float mx = -3e38f;
+      for (uint32_t i = 0; i < hd; ++i) {
+        double o = 0, l = 0;
         for (uint32_t sp = 0; sp < n_split; ++sp) {
-          const float m = mlf[2 * (sp * n_head + h)], l = mlf[2 * (sp * n_head + h) + 1];
-          if (sp * span > pos) {  // no positions: the neutral partial
-            EXPECT_EQ(m, -3e38f) << "slice " << sp;
-            EXPECT_EQ(l, 0.0f) << "slice " << sp;
-          } else {
-            EXPECT_GE(l, 1.0f) << "slice " << sp;  // its max position contributes exp(0)
-          }
-          mx = std::max(mx, m);
+          const double w = std::exp(double(mlf[2 * (sp * n_head + h)]) - mx);
+          l += w * mlf[2 * (sp * n_head + h) + 1];
+          o += w * got[sp * q_dim + h * hd + i];
         }
-        for (uint32_t i = 0; i < hd; ++i) {
-          double o = 0, l = 0;
-          for (uint32_t sp = 0; sp < n_split; ++sp) {
-            const double w = std::exp(double(mlf[2 * (sp * n_head + h)]) - mx);
-            l += w * mlf[2 * (sp * n_head + h) + 1];
-            o += w * got[sp * q_dim + h * hd + i];
-          }
-          combined[h * hd + i] = float(o / l);
-        }
+        combined[h * hd + i] = float(o / l);
       }
-      got = combined;
     }
-    // The float angle pos * inv_freq and GPU sin/cos (NVIDIA's lose accuracy on large angles)
-    // against the CPU's double angle: relative errors ~1e-5 at pos 1100, so NMSE bounds of 1e-8
-    // (1e-10 failed on the H100; a wrong rotation or position gives ~1).
-    const std::string what = "neox " + std::to_string(neox) + " pos " + std::to_string(pos) +
-                             " n_split " + std::to_string(n_split);
-    EXPECT_LT(Nmse(want, got), 1e-8) << what;
-    EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-8) << what;
-    EXPECT_EQ(AsFloats(vw), want_v) << what;
+    got = combined;
+  }
+  // The float angle pos * inv_freq and GPU sin/cos (NVIDIA's lose accuracy on large angles)
+  // against the CPU's double angle: relative errors ~1e-5 at pos 1100, so NMSE bounds of 1e-8
+  // (1e-10 failed on the H100; a wrong rotation or position gives ~1).
+  EXPECT_LT(Nmse(want, got), 1e-8) << what;
+  EXPECT_LT(Nmse(want_k, AsFloats(kw)), 1e-8) << what;
+  EXPECT_EQ(AsFloats(vw), want_v) << what;
+}
+
+// The kernel's passes take 256 / (hd / 4) slices x 8 positions: 64 at hd 128, 128 at hd 64, 256
+// at hd 32. hd 32: 70 positions in one pass, unsplit and in 3 (not a multiple) and 7 slices;
+// 1101 in 16; 2501 unsplit (ten passes of the online softmax) and in 2 (slices of 1251, the
+// second not starting on a pass boundary); 3 positions in 5 and 1 in 16 (slices without
+// positions). Both RoPE layouts throughout. Then the head sizes of real models: 64 (tinyllama:
+// 32 heads on 4 KV heads, past lavapipe's subgroup of 8 lanes, so the shared-memory sums of the
+// subgroup kernel), 80 (not a power of two: 12 slices, 16 threads idle), 128 with n_rot 64 < hd,
+// 256 (4 slices). Each in the portable kernel and, where the adapter has subgroups, the
+// subgroup one.
+TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
+  const std::vector<DecodeCase> cases = {
+      {4, 2, 32, 16, 0, 69, 80, 1},    {4, 2, 32, 16, 1, 69, 80, 1},
+      {4, 2, 32, 16, 0, 1100, 1104, 1}, {4, 2, 32, 16, 0, 69, 80, 3},
+      {4, 2, 32, 16, 1, 69, 80, 7},    {4, 2, 32, 16, 0, 1100, 1104, 16},
+      {4, 2, 32, 16, 1, 2500, 2504, 2}, {4, 2, 32, 16, 0, 2500, 2504, 1},
+      {4, 2, 32, 16, 0, 2, 8, 5},      {4, 2, 32, 16, 1, 0, 4, 16},
+      {32, 4, 64, 64, 0, 600, 640, 1}, {32, 4, 64, 64, 1, 600, 640, 5},
+      {4, 1, 80, 32, 1, 300, 304, 2},  {4, 2, 128, 64, 0, 140, 144, 3},
+      {2, 2, 256, 256, 1, 100, 104, 1}, {2, 1, 256, 128, 0, 100, 104, 2}};
+  for (bool sg : {false, true}) {
+    if (sg && !Ctx().has_subgroups()) continue;
+    for (const DecodeCase& d : cases) CheckAttentionDecode(d, sg);
   }
 }
 

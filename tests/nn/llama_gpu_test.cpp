@@ -255,10 +255,10 @@ TEST(LlamaGpu, AttentionSplitOverWorkgroupsMatchesCpu) {
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 
-// The split: one workgroup per head by default; automatic (0), one on lavapipe (portable
-// kernels) whatever the context, with the wide kernels from 2 kAutoSplitPositions positions, up
-// to kAutoMaxSplit; and across the automatic boundaries (70 positions: 2 from position 63) the
-// logits still match the CPU's.
+// The split: automatic by default; one on lavapipe (portable kernels) whatever the context; with
+// the wide kernels one workgroup per AttentionPositionsPerPass positions (512 at TinyLlama's
+// head_dim of 16), up to kAutoMaxSplit; and across the automatic boundaries (head_dim 128: 64
+// positions per pass, 2 workgroups from 65 positions) the logits still match the CPU's.
 TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
@@ -284,11 +284,16 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   ASSERT_TRUE((*gpu)->SetAttentionSplit(1).ok());
   EXPECT_EQ((*gpu)->AttentionSplit(4096), 1u);
   ASSERT_TRUE((*gpu)->SetAttentionSplit(0).ok());
-  EXPECT_EQ((*gpu)->AttentionSplit(63), 1u);
-  EXPECT_EQ((*gpu)->AttentionSplit(64), 2u);
-  EXPECT_EQ((*gpu)->AttentionSplit(100), 3u);
+  EXPECT_EQ(LlamaGpu::AttentionPositionsPerPass(16), 512u);
+  EXPECT_EQ((*gpu)->AttentionSplit(1), 1u);
+  EXPECT_EQ((*gpu)->AttentionSplit(512), 1u);
+  EXPECT_EQ((*gpu)->AttentionSplit(513), 2u);
+  EXPECT_EQ((*gpu)->AttentionSplit(1025), 3u);
   EXPECT_EQ((*gpu)->AttentionSplit(100000), LlamaGpu::kAutoMaxSplit);
   gguf::LlamaConfig c = TinyLlama();
+  c.dim = 256;  // 2 heads of 128 on one KV head
+  c.n_heads = 2;
+  c.n_kv_heads = 1;
   c.max_seq_len = 70;
   auto long_ctx = SynthLlama(c, GgmlType::kQ4_0);
   ASSERT_TRUE(long_ctx.ok());

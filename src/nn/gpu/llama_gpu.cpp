@@ -390,9 +390,12 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     return MakeError("The GPU path needs a head_dim that is a multiple of 4 and at most 256 (the "
                      "model has ", hp.head_dim, ").");
   }
+  // A score's partial dots meet through subgroup shuffles where the device has them.
   NN_TRY_ASSIGN(attention_decode_,
-                MakeKernel(Words(kSpirv_attention_decode), {false, true, true, false, true, true},
-                           sizeof(AttentionDecodeParams), "attention_decode"));
+                MakeKernel(ctx_.has_subgroups() ? Words(kSpirv_attention_decode_sg)
+                                                : Words(kSpirv_attention_decode),
+                           {false, true, true, false, true, true}, sizeof(AttentionDecodeParams),
+                           "attention_decode"));
   if (const char* env = std::getenv("WASMGPU_ATTN_SPLIT"); env != nullptr) {
     NN_TRY(SetAttentionSplit(static_cast<uint32_t>(std::strtoul(env, nullptr, 10))));
   }
@@ -710,7 +713,10 @@ uint32_t LlamaGpu::AttentionSplit(uint32_t n_pos) const {
   // Lavapipe runs workgroups on a few CPU threads: more of them only add work there. The split
   // is for GPUs, where 32 heads occupy a fraction of the SMs.
   if (!use_wide_ || coalesced_) return 1;  // also keeps lavapipe as fast as before
-  return std::clamp<uint32_t>(n_pos / kAutoSplitPositions, 1, kAutoMaxSplit);
+  // One workgroup per pass of the kernel (one memory round trip each) while that stays under
+  // kAutoMaxSplit.
+  const uint32_t per_pass = AttentionPositionsPerPass(model_.hp.head_dim);
+  return std::clamp<uint32_t>((n_pos + per_pass - 1) / per_pass, 1, kAutoMaxSplit);
 }
 
 void LlamaGpu::SetRecordAhead(bool on) {

@@ -87,11 +87,16 @@ class LlamaGpu {
   static constexpr uint32_t kMaxAttentionSplit = 16;
   Status SetAttentionSplit(uint32_t split);
   // The split a decode step over positions 0..n_pos - 1 uses. Automatic (0): 1 (the unsplit
-  // kernel) on CPU adapters (portable matvec kernels), with the coalesced ones, and below
-  // 2 kAutoSplitPositions positions, else n_pos / kAutoSplitPositions up to kAutoMaxSplit (on the
-  // H200 at positions 512-639, 4 gave the shortest step: 1318 us, 8 1367 us, 16 1475 us, as
-  // wo's combining loads grow with the split while attention stays ~17 us a layer).
-  static constexpr uint32_t kAutoSplitPositions = 32, kAutoMaxSplit = 4;
+  // kernel) on CPU adapters (portable matvec kernels) and with the coalesced ones, else one
+  // workgroup per AttentionPositionsPerPass positions, at most kAutoMaxSplit (on the H200 with
+  // the previous kernel at positions 512-639, 4 gave the shortest step: 1318 us, 8 1367 us, 16
+  // 1475 us, as wo's combining loads grow with the split).
+  static constexpr uint32_t kAutoMaxSplit = 4;
+  // Positions one workgroup of attention_decode.glsl covers per memory round trip: its 256
+  // threads form slices of head_dim / 4 threads, each loading the k and v of 8 positions at once.
+  static constexpr uint32_t AttentionPositionsPerPass(uint32_t head_dim) {
+    return 256 / (head_dim / 4) * 8;
+  }
   uint32_t AttentionSplit(uint32_t n_pos) const;
   // Times of the last Forward (not Prefill).
   const StepTimes& last_step() const { return last_step_; }
