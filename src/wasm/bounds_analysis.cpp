@@ -4,8 +4,9 @@
 // a proven function: every i32 variable is a u64, and an i32 constant c is written as the
 // sign-extension of c (so clang's loops that count from a negative constant up to 0 stay
 // affine). Each i32 value is tracked as an interval [lo, hi] of the exact integer X that its
-// 64-bit variable holds (X mod 2^64), with |X| <= 2^62; X is congruent to the wasm value modulo
-// 2^32. Add, sub, mul and shl keep that congruence on u64 whatever X is. Where the C reads more
+// 64-bit variable holds (X mod 2^64), or, past +-2^61, "modular" (only X's congruence known); X
+// is congruent to the wasm value modulo 2^32. Add, sub, mul and shl keep that congruence on u64
+// whatever they overflow. Where the C reads more
 // than the low 32 bits (addresses, unsigned compares and shifts, `if (x)`, `x != y`,
 // conversions without an (s32) cast) the proof requires X to be the wasm value itself
 // ("canonical", in [0, 2^32)) or the test to give the same answer (zero tests and equality on
@@ -15,11 +16,12 @@
 //   - locals the loop does not assign keep their entry intervals;
 //   - a local assigned exactly once in the loop, at the body's top level, by
 //     `local.get X; i32.const s; i32.add; local.set/tee X` is an induction variable;
-//   - when the body ends with `br_if` back to the loop on `X' != C`, `X' <u C` or `X' <s C`
-//     (X' the incremented induction variable, C a constant) and that is the loop's only back
-//     edge, the loop runs at most N times (computed from X's entry interval, s and C), and each
-//     induction variable's header interval is its entry interval widened by step * (N - 1);
-//   - every other assigned local is "any u32".
+//   - when the body ends with `br_if` back to the loop on `X' != C`, `X' != 0`, `X' < C` or,
+//     counting down, `X' > C` (signed or unsigned; X' the incremented induction variable, C a
+//     constant) and that is the loop's only back edge, the loop runs at most N times (computed
+//     from X's entry interval, s and C), and each induction variable's header interval is its
+//     entry interval widened by step * (N - 1);
+//   - every other assigned local is "any u32" (parameters, u32 in the C) or modular.
 // Branches other than that one back edge to a loop with induction variables fail the proof.
 #include "wasm/bounds_analysis.h"
 
@@ -41,7 +43,10 @@ using wabt::Opcode;
 
 constexpr int64_t kU32Max = 0xffffffffll;
 constexpr int64_t kTwo32 = 0x100000000ll;
-constexpr int64_t kLimit = int64_t{1} << 62;  // |X| bound: u64 arithmetic stays exact
+// Intervals reaching +-2^61 are "modular": X is then only known congruent to the wasm value
+// (u64 add, sub, mul and shl keep that whatever they overflow), and no check that needs X
+// itself passes for it.
+constexpr int64_t kLimit = int64_t{1} << 61;
 
 struct Interval {
   int64_t lo = 0;
@@ -51,6 +56,11 @@ struct Interval {
 Interval Any() { return {0, kU32Max}; }
 Interval Exact(int64_t v) { return {v, v}; }
 Interval Hull(Interval a, Interval b) { return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)}; }
+Interval Modular() { return {-kLimit, kLimit}; }
+Interval Normal(__int128 lo, __int128 hi) {
+  if (lo <= -kLimit || hi >= kLimit) return Modular();
+  return {static_cast<int64_t>(lo), static_cast<int64_t>(hi)};
+}
 bool Canonical(Interval a) { return a.lo >= 0 && a.hi <= kU32Max; }
 // `x` (as a C truth value of the u64) is zero exactly when the wasm value is.
 bool ZeroTestSafe(Interval a) { return a.lo > -kTwo32 && a.hi < kTwo32; }
@@ -166,10 +176,7 @@ class Prover {
   }
 
   bool Push(State& st, bool i32, Interval r = Any()) {
-    if (i32 && (r.lo < -kLimit || r.hi > kLimit)) {
-      return Fail("An i32 value's 64-bit form may exceed 2^62 in magnitude.");
-    }
-    st.stack.push_back(Value{i32, r});
+    st.stack.push_back(Value{i32, i32 ? Normal(r.lo, r.hi) : r});
     return true;
   }
 
@@ -241,10 +248,7 @@ class Prover {
   bool I32Result(Opcode op, const Value* a, const Value* b, Interval* out) {
     using I = __int128;
     auto fits = [&](I lo, I hi) {
-      if (lo < -kLimit || hi > kLimit) {
-        return Fail("An i32 value's 64-bit form may exceed 2^62 in magnitude.");
-      }
-      *out = {static_cast<int64_t>(lo), static_cast<int64_t>(hi)};
+      *out = Normal(lo, hi);
       return true;
     };
     switch (op) {
@@ -462,7 +466,7 @@ class Prover {
     State header = st;
     for (const auto& [x, count] : assigned) {
       // Parameters hold u32 values; other i32 locals any 64-bit form Push allowed.
-      if (IsI32Local(x)) header.locals[x] = x < func_.GetNumParams() ? Any() : Interval{-kLimit, kLimit};
+      if (IsI32Local(x)) header.locals[x] = x < func_.GetNumParams() ? Any() : Modular();
     }
 
     // The controlling induction variable and the trip bound: the body ends with
@@ -477,7 +481,8 @@ class Prover {
     if (n >= 2 && top[n - 1]->type() == ExprType::BrIf) {
       const wabt::Var& target = static_cast<const wabt::BrIfExpr*>(top[n - 1])->var;
       bool to_self = target.is_index() ? target.index() == 0 : target.name() == block.label;
-      for (Opcode c : {Opcode::I32Ne, Opcode::I32LtU, Opcode::I32LtS}) {
+      for (Opcode c : {Opcode::I32Ne, Opcode::I32LtU, Opcode::I32LtS, Opcode::I32GtU,
+                       Opcode::I32GtS}) {
         if (n >= 4 && IsOp(top[n - 2], c) && IsI32Const(top[n - 3], &bound)) {
           cmp = c;
           x_at = n - 4;
@@ -499,7 +504,16 @@ class Prover {
           // X' = x0 + step * t (exact); the loop exits at the first t with X' == bound.
           int64_t d = bound - x0.lo;
           if (x0.lo == x0.hi && d % step == 0 && d / step >= 1) trips = d / step;
-        } else if (step > 0) {
+        } else if (step < 0 && (cmp == Opcode::I32GtU || cmp == Opcode::I32GtS)) {
+          // Counting down while X' > bound, the mirror image of the `<` case below.
+          int64_t bottom = std::min(x0.lo, bound + 1);
+          bool ok = cmp == Opcode::I32GtU ||
+                    (x0.hi <= 0x7fffffff && bound >= -0x80000000ll && bound <= 0x7fffffff &&
+                     bottom + step >= -0x80000000ll);
+          if (ok) {
+            trips = bound < x0.hi ? std::max<int64_t>(1, (x0.hi - bound - step - 1) / -step) : 1;
+          }
+        } else if (step > 0 && (cmp == Opcode::I32LtU || cmp == Opcode::I32LtS)) {
           // Continues while X' < bound, compared as exact integers: lt_u's operands must be
           // canonical (checked when the body is interpreted); lt_s's in [-2^31, 2^31).
           int64_t top_value = std::max(x0.hi, bound - 1);
@@ -524,11 +538,13 @@ class Prover {
         __int128 lo = static_cast<__int128>(x0.lo) + std::min<__int128>(0, span);
         __int128 hi = static_cast<__int128>(x0.hi) + std::max<__int128>(0, span);
         // The controlling variable of a `<` loop is below the bound after the first iteration.
-        if (x == control && cmp != Opcode::I32Ne) hi = std::min<__int128>(hi, std::max(x0.hi, bound - 1));
-        if (lo < -kLimit || hi > kLimit) {
-          return Fail("An induction variable's 64-bit form may exceed 2^62 in magnitude.");
+        if (x == control && (cmp == Opcode::I32LtU || cmp == Opcode::I32LtS)) {
+          hi = std::min<__int128>(hi, std::max(x0.hi, bound - 1));
         }
-        header.locals[x] = {static_cast<int64_t>(lo), static_cast<int64_t>(hi)};
+        if (x == control && (cmp == Opcode::I32GtU || cmp == Opcode::I32GtS)) {
+          lo = std::max<__int128>(lo, std::min(x0.lo, bound + 1));
+        }
+        header.locals[x] = Normal(lo, hi);
       }
     }
     labels_.push_back(std::move(label));

@@ -110,6 +110,19 @@ const char kLoopsWat[] = R"((module
       local.get $i i32.const 1 i32.add local.tee $i i32.const 128 i32.ne br_if $l
     end
     local.get $s)
+  ;; The same with `i' <u 16385` (the last iteration is the one out of bounds) and counting
+  ;; down with `i' >s -1` from 100 at 65536 - 4 i (again the last iteration, i = 0).
+  (func $oob_lt (export "oob_lt") (local $i i32)
+    loop $l
+      local.get $i i32.const 2 i32.shl f32.load drop
+      local.get $i i32.const 1 i32.add local.tee $i i32.const 16385 i32.lt_u br_if $l
+    end)
+  (func $oob_down (export "oob_down") (local $i i32)
+    i32.const 100 local.set $i
+    loop $l
+      i32.const 65536 local.get $i i32.const 2 i32.shl i32.sub f32.load drop
+      local.get $i i32.const -1 i32.add local.tee $i i32.const -1 i32.gt_s br_if $l
+    end)
   ;; A loop with a second back edge (inside the if): its induction variable is not bounded.
   (func $two_edges (export "two_edges") (local $i i32)
     loop $l
@@ -177,7 +190,7 @@ std::map<std::string, FunctionProof> ProofsByName(ParsedModule& parsed) {
 TEST(BoundsAnalysis, ProvesWhatHoldsAndSaysWhyNot) {
   ParsedModule parsed = Parse(Wat(kLoopsWat));
   auto proofs = ProofsByName(parsed);
-  ASSERT_EQ(proofs.size(), 13u);
+  ASSERT_EQ(proofs.size(), 15u);
   EXPECT_TRUE(proofs["mm"].in_bounds);
   EXPECT_TRUE(proofs["mm"].disjoint) << proofs["mm"].reason;
   EXPECT_TRUE(proofs["wraps"].disjoint) << proofs["wraps"].reason;
@@ -202,6 +215,9 @@ TEST(BoundsAnalysis, ProvesWhatHoldsAndSaysWhyNot) {
   EXPECT_FALSE(proofs["with_call"].disjoint);
   EXPECT_EQ(proofs["with_call"].reason,
             "The function calls others, whose accesses the analysis does not see.");
+  EXPECT_EQ(proofs["oob_lt"].reason, proofs["oob"].reason);
+  EXPECT_EQ(proofs["oob_down"].reason,
+            "An access to bytes [65136, 65540) may fall outside the initial memory (65536 bytes).");
   EXPECT_FALSE(proofs["wraps_param"].in_bounds);
   EXPECT_EQ(proofs["wraps_param"].reason,
             "A memory address may not be in [0, 2^32) as an exact integer (range [-256, "
@@ -261,11 +277,17 @@ class BoundsRunTest : public ::testing::Test {
     engine_ = std::make_unique<Engine>(options);
     Result<std::shared_ptr<Module>> m = engine_->LoadBytes(Wat(kLoopsWat), "loops.wasm", registry_);
     ASSERT_TRUE(m.ok()) << m.error().message;
-    Result<std::unique_ptr<Instance>> inst = Instance::Create(*m, registry_, {});
-    ASSERT_TRUE(inst.ok()) << inst.error().message;
-    inst_ = std::move(inst).value();
-    Status s = inst_->Instantiate();
-    ASSERT_TRUE(s.ok()) << s.error().message;
+    module_ = *m;
+    inst_ = NewInstance();
+  }
+
+  std::unique_ptr<Instance> NewInstance() {
+    Result<std::unique_ptr<Instance>> inst = Instance::Create(module_, registry_, {});
+    EXPECT_TRUE(inst.ok()) << inst.error().message;
+    if (!inst.ok()) return nullptr;
+    Status s = (*inst)->Instantiate();
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return std::move(inst).value();
   }
 
   float* F(uint64_t byte_offset, uint64_t count) {
@@ -279,6 +301,7 @@ class BoundsRunTest : public ::testing::Test {
 
   HostRegistry registry_;
   std::unique_ptr<Engine> engine_;
+  std::shared_ptr<Module> module_;
   std::unique_ptr<Instance> inst_;
 };
 
@@ -336,10 +359,15 @@ TEST_F(BoundsRunTest, OverlappingLoopsGiveTheScalarResults) {
 }
 
 TEST_F(BoundsRunTest, OutOfBoundsInAnAnalyzedLoopStillTraps) {
-  Status s = inst_->Call<void>("oob");
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().message, "The guest trapped: out of bounds memory access in function 'oob'.");
-  EXPECT_EQ(inst_->trap_kind(), TrapKind::kOutOfBounds);
+  for (const char* name : {"oob", "oob_lt", "oob_down"}) {
+    inst_ = NewInstance();  // a trapped instance cannot run again
+    ASSERT_NE(inst_, nullptr);
+    Status s = inst_->Call<void>(name);
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_EQ(s.error().message, std::string("The guest trapped: out of bounds memory access in "
+                                             "function '") + name + "'.");
+    EXPECT_EQ(inst_->trap_kind(), TrapKind::kOutOfBounds);
+  }
 }
 
 TEST_F(BoundsRunTest, WrappingAddressesStillWrap) {
@@ -373,6 +401,32 @@ TEST_F(BoundsRunTest, NegativeAndDescendingCountersAndCallsGiveTheScalarResults)
   for (int n = 64; n >= 1; --n) w[n] = w[n - 1] + 1.0f;
   ASSERT_TRUE(inst_->Call<void>("countdown").ok());
   EXPECT_EQ(0, std::memcmp(F(10240, 65), w.data(), 65 * 4));
+}
+
+// tests/wasm/guests/proven_loops.c: loops in the shapes clang emits, proven, each compared bit
+// for bit in the guest with the same computation the analysis cannot prove.
+TEST(BoundsGuest, ClangLoopsAreProvenAndGiveTheExactResults) {
+  ASSERT_TRUE(testing::GuestsBuilt()) << "the test guests were not built (WASMGPU_BUILD_GUESTS)";
+  // A fresh cache, so the module is compiled and the proof log printed.
+  std::string cache = testing::MakeTempDir("proven_loops_cache");
+  testing::CliResult r = testing::RunCli({"run", testing::GuestPath("proven_loops")},
+                                         {"XDG_CACHE_HOME=" + cache, "WASMGPU_PROOF_LOG=1"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "MatmulIjk ok\nMatmulIntoA ok\nShiftForward ok\nShiftBackward ok\nReverse ok\n"
+            "Stencil ok\nIntRecurrence ok\n");
+  for (const char* disjoint : {"MatmulIjk", "ShiftForward", "Stencil"}) {
+    EXPECT_NE(r.err.find(std::string("wasmgpu: proof: $") + disjoint +
+                         ": in bounds, loads and stores disjoint\n"),
+              std::string::npos)
+        << disjoint << "\n" << r.err;
+  }
+  for (const char* overlapping : {"MatmulIntoA", "ShiftBackward", "Reverse", "IntRecurrence"}) {
+    EXPECT_NE(r.err.find(std::string("wasmgpu: proof: $") + overlapping +
+                         ": in bounds; not disjoint: Bytes ["),
+              std::string::npos)
+        << overlapping << "\n" << r.err;
+  }
 }
 
 }  // namespace
