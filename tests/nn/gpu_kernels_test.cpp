@@ -303,11 +303,11 @@ TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
 }
 
 // matvec_pipe.glsl (quantized types, subgroups; lavapipe's are 8 lanes, so the sums also go
-// through shared memory), every kind: rows of 40 blocks (one tile,
-// lanes 8..31 without a second block), 70 (two tiles, the second partial) and 176 (tinyllama's FFN
-// down product); 1 and 3 row pairs per row group (x staged once for all pairs in one-tile rows,
-// the next pair's weights loaded ahead), storing and accumulating, an odd output count (the last
-// row group's second row is clamped) and an output offset.
+// through shared memory), every kind: rows of 40 blocks (one tile, lanes 8..31 without a second
+// block), 70 (two tiles, the second partial) and 176 (tinyllama's FFN down product); 1 and 3 row
+// pairs per row group (x staged once for all pairs in one-tile rows, the next pair's weights
+// loaded ahead), storing and accumulating, an odd output count (the last row group's second row
+// is clamped) and an output offset.
 std::span<const uint32_t> PipeSpirv(int kind, GgmlType t) {
   static const std::span<const uint32_t> k[3][2] = {
       {Words(kSpirv_matvec_pipe_q8_0), Words(kSpirv_matvec_pipe_q4_0)},
@@ -369,7 +369,8 @@ TEST(GpuKernels, PipeMatVecEveryKindAndQuantizedType) {
 }
 
 // attention_decode: RoPE of q and of this position's k, the cache store at pos (only by the first
-// query head of each KV group), attention over positions 0..pos, against the CPU reference.
+// query head of each KV group), attention over positions 0..pos, split or not, against the CPU
+// reference.
 struct DecodeCase {
   uint32_t n_head, n_kv, hd, n_rot, neox, pos, max_seq, n_split;
 };
@@ -416,21 +417,22 @@ void CheckAttentionDecode(const DecodeCase& d, bool sg) {
   std::vector<float> inv(d.n_rot / 2);
   for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / d.n_rot));
   std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv),
-                        out(n_split * q_dim, 0), ml(n_split * n_head * 2, 0);
+                        out(n_split * q_dim, 0), ml(n_split * n_head * 2, 0), arrivals(n_head, 0);
   Dispatch run{sg ? Words(kSpirv_attention_decode_sg) : Words(kSpirv_attention_decode),
-               {&qw, &kw, &vw, &iw, &out, &ml},
-               {false, true, true, false, true, true},
+               {&qw, &kw, &vw, &iw, &out, &ml, &arrivals},
+               {false, true, true, false, true, true, true},
                {n_head, n_kv, hd, d.n_rot, pos, d.max_seq, d.neox, Bits(scale), n_split}, n_head,
                n_split};
   run.Go();
   const std::string what = Describe(d, sg);
-  std::vector<float> got = AsFloats(out);
+  // The head's last workgroup combined the partials into out[0]; every workgroup's (max, sum of
+  // exp) stays in ml, and the arrival counts are back to 0 for the next dispatch.
+  const std::vector<float> all = AsFloats(out);
+  const std::vector<float> got(all.begin(), all.begin() + q_dim);
   if (n_split > 1) {
     const std::vector<float> mlf = AsFloats(ml);
-    std::vector<float> combined(q_dim);
     const uint32_t span = (pos + n_split) / n_split;
     for (uint32_t h = 0; h < n_head; ++h) {
-      float mx = -3e38f;
       for (uint32_t sp = 0; sp < n_split; ++sp) {
         const float m = mlf[2 * (sp * n_head + h)], l = mlf[2 * (sp * n_head + h) + 1];
         if (sp * span > pos) {  // no positions: the neutral partial
@@ -439,20 +441,10 @@ void CheckAttentionDecode(const DecodeCase& d, bool sg) {
         } else {
           EXPECT_GE(l, 1.0f) << "slice " << sp << ", " << what;  // its max contributes exp(0)
         }
-        mx = std::max(mx, m);
-      }
-      for (uint32_t i = 0; i < hd; ++i) {
-        double o = 0, l = 0;
-        for (uint32_t sp = 0; sp < n_split; ++sp) {
-          const double w = std::exp(double(mlf[2 * (sp * n_head + h)]) - mx);
-          l += w * mlf[2 * (sp * n_head + h) + 1];
-          o += w * got[sp * q_dim + h * hd + i];
-        }
-        combined[h * hd + i] = float(o / l);
       }
     }
-    got = combined;
   }
+  EXPECT_EQ(arrivals, std::vector<uint32_t>(n_head, 0)) << what;
   // The float angle pos * inv_freq and GPU sin/cos (NVIDIA's lose accuracy on large angles)
   // against the CPU's double angle: relative errors ~1e-5 at pos 1100, so NMSE bounds of 1e-8
   // (1e-10 failed on the H100; a wrong rotation or position gives ~1).
@@ -491,14 +483,13 @@ TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
 // over no positions (m = -3e38, l = 0), for the portable and wide kernels (with and without
 // subgroups), every type; 3 heads of 64 over 2 and 5 partials.
 std::span<const uint32_t> CombSpirv(GgmlType t, int variant) {
-  static const std::span<const uint32_t> k[4][4] = {
+  static const std::span<const uint32_t> k[3][4] = {
       {Words(kSpirv_matvec_comb_f32), Words(kSpirv_matvec_comb_f16),
        Words(kSpirv_matvec_comb_q8_0), Words(kSpirv_matvec_comb_q4_0)},
       {Words(kSpirv_matvec_wide_comb_f32), Words(kSpirv_matvec_wide_comb_f16),
        Words(kSpirv_matvec_wide_comb_q8_0), Words(kSpirv_matvec_wide_comb_q4_0)},
       {Words(kSpirv_matvec_wide_comb_f32_sg), Words(kSpirv_matvec_wide_comb_f16_sg),
-       Words(kSpirv_matvec_wide_comb_q8_0_sg), Words(kSpirv_matvec_wide_comb_q4_0_sg)},
-      {{}, {}, Words(kSpirv_matvec_pipe_comb_q8_0), Words(kSpirv_matvec_pipe_comb_q4_0)}};
+       Words(kSpirv_matvec_wide_comb_q8_0_sg), Words(kSpirv_matvec_wide_comb_q4_0_sg)}};
   const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
   return k[variant][ti];
 }
@@ -539,8 +530,7 @@ TEST(GpuKernels, MatVecCombiningAttentionPartials) {
       std::vector<float> y0 = Random(outputs + 3, 53), want = y0;
       for (uint32_t i = 0; i < outputs; ++i) want[3 + i] += dot[i];
       WeightChunk c = PackRows(m.view, 0, outputs);
-      for (int variant = 0; variant < 4; ++variant) {
-        if (CombSpirv(type, variant).empty()) continue;  // matvec_pipe: quantized types only
+      for (int variant = 0; variant < 3; ++variant) {
         std::vector<uint32_t> xw = Floats(partials), yw = Floats(y0), mlw = Floats(ml);
         const uint32_t per_group = variant == 0 ? 16 : 8;
         Dispatch run{CombSpirv(type, variant), {&c.words, &xw, &yw, &mlw},

@@ -1,6 +1,6 @@
 // y[out_offset + row] (+)= dot(W row, x) for quantized weights on GPUs with subgroups: the
-// wide kernels' product (matvec_wide.glsl: same parameters, bindings, variants NORM, SWIGLU,
-// COMBINE and accumulate, same row groups of 32 lanes computing two weight rows from blocks lane
+// wide kernels' product (matvec_wide.glsl: same parameters, bindings, variants NORM, SWIGLU
+// and accumulate, same row groups of 32 lanes computing two weight rows from blocks lane
 // and lane + 32 of each 64-block step, x staged in padded shared tiles) reordered so that a
 // dispatch waits for memory about once:
 //
@@ -33,9 +33,6 @@ layout(std430, binding = 2) buffer Y { float y[]; };
 #if defined(NORM)
 layout(std430, binding = 3) readonly buffer NormWeight { vec4 nw4[]; };
 #endif
-#if defined(COMBINE)
-layout(std430, binding = 3) readonly buffer Ml { vec2 ml[]; };
-#endif
 
 layout(push_constant) uniform Params {
   uint rows;         // output rows in this chunk
@@ -43,22 +40,11 @@ layout(push_constant) uniform Params {
   uint qoff;         // word offset of the quants region (quantized types; a multiple of 4)
   uint out_offset;   // y index of the chunk's first output row
   uint accumulate;   // 1: y += result
-#if defined(COMBINE)
-  uint n_split;      // partials per head
-  uint head_dim;     // a multiple of 4
-#else
   uint norm_offset;  // NORM: element offset of the norm weight in nw (a multiple of 4)
   float eps;         // NORM: RMSNorm epsilon
-#endif
   uint pairs;        // row pairs per row group (workgroup: GROUPS * pairs), at least 1
 } p;
 
-#if defined(COMBINE)
-#define X_TYPE vec4
-#define X_AT(i) x4[i]
-#define X_PER 4
-#include "attn_combine.glsl"
-#endif
 #define qoff p.qoff
 #define WEIGHTS_WIDE
 #include "weights.glsl"
@@ -129,11 +115,7 @@ void main() {
         vec4 v[STAGE_LOADS];
         for (uint j = 0; j < STAGE_LOADS; ++j) {
           const uint i = min(t + j * THREADS, n4 - 1);
-#if defined(COMBINE)
-          v[j] = CombinedX(cb * 8 + i);
-#else
           v[j] = x4[cb * 8 + i];
-#endif
         }
 #if defined(NORM)
         vec4 nw[STAGE_LOADS];
