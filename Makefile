@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test run clean
+.PHONY: all deps configure build test run clean fuzz
 
 all: build
 
@@ -23,6 +23,12 @@ test: build
 # The flagship demo on the best adapter (lavapipe when there is no GPU).
 run: build
 	@scripts/demo $(BUILD_DIR)
+
+# libFuzzer harnesses (clang, build-fuzz/), FUZZ_TIME seconds each, one after another
+# (tests/fuzz/README.md, docs/fuzzing.md).
+FUZZ_TIME ?= 60
+fuzz:
+	@tests/fuzz/run.sh $(FUZZ_TIME)
 
 clean:
 	rm -rf $(BUILD_DIR)

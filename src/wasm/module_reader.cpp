@@ -19,9 +19,16 @@ namespace {
 // Walks the binary with every proposal enabled and remembers the first use of a feature that the
 // wasm2c we translate with (1.0.32) cannot handle, so the refusal names the feature instead of
 // showing a decoder error about an unknown opcode.
+//
+// It also refuses constant expressions that wabt 1.0.32's IR reader mishandles: that reader reads
+// an initializer (global, element or data offset) with the instruction decoder and no check of
+// what it reads, so a `block`/`if` in one, or one cut off by the end of its section, leaves its
+// label stack unbalanced, and the next expression aborts the process (an assertion in
+// intrusive_list::back) before the validator can refuse the module.
 class FeatureScanner : public wabt::BinaryReaderNop {
  public:
-  std::optional<std::string> found;  // "SIMD (opcode i8x16.add at byte offset 0x4a)"
+  std::optional<std::string> found;    // "SIMD (opcode i8x16.add at byte offset 0x4a)"
+  std::optional<std::string> invalid;  // why the module is not valid WebAssembly
 
   // Handled: decoding errors are reported by the second pass, not printed here.
   bool OnError(const wabt::Error&) override { return true; }
@@ -31,6 +38,15 @@ class FeatureScanner : public wabt::BinaryReaderNop {
       case 0xfd: return Found("SIMD", op);
       case 0xfe: return Found("threads (atomics)", op);
       default: break;
+    }
+    if (init_expr_offset_) {
+      if (op == wabt::Opcode::End) {
+        init_expr_ended_ = true;
+      } else if (!IsConstantInstruction(op)) {
+        return Invalid(fmt::format(
+            "the instruction {} at byte offset {:#x} is not allowed in a constant expression",
+            op.GetName(), state->offset - OpcodeLength(op)));
+      }
     }
     switch (op) {
       case wabt::Opcode::Try:
@@ -67,6 +83,12 @@ class FeatureScanner : public wabt::BinaryReaderNop {
     return Memory(limits);
   }
   wabt::Result OnMemory(wabt::Index, const wabt::Limits* limits) override { return Memory(limits); }
+  wabt::Result BeginGlobalInitExpr(wabt::Index) override { return BeginInitExpr(); }
+  wabt::Result EndGlobalInitExpr(wabt::Index) override { return EndInitExpr(); }
+  wabt::Result BeginElemSegmentInitExpr(wabt::Index) override { return BeginInitExpr(); }
+  wabt::Result EndElemSegmentInitExpr(wabt::Index) override { return EndInitExpr(); }
+  wabt::Result BeginDataSegmentInitExpr(wabt::Index) override { return BeginInitExpr(); }
+  wabt::Result EndDataSegmentInitExpr(wabt::Index) override { return EndInitExpr(); }
   wabt::Result OnTagCount(wabt::Index count) override {
     if (count > 0) return Fail("exceptions (a tag section)");
     return wabt::Result::Ok;
@@ -89,8 +111,8 @@ class FeatureScanner : public wabt::BinaryReaderNop {
     if (limits->is_shared) return Fail("threads (a shared memory)");
     return wabt::Result::Ok;
   }
-  wabt::Result Found(const char* feature, wabt::Opcode op) {
-    // The reader has consumed the opcode: step back over its encoding (prefix byte + LEB128).
+  // The reader has consumed the opcode: its encoding is a prefix byte + LEB128, or one byte.
+  static size_t OpcodeLength(wabt::Opcode op) {
     size_t length = 1;
     if (op.HasPrefix()) {
       for (uint32_t code = op.GetCode(); ; code >>= 7) {
@@ -98,14 +120,51 @@ class FeatureScanner : public wabt::BinaryReaderNop {
         if (code < 0x80) break;
       }
     }
+    return length;
+  }
+  wabt::Result Found(const char* feature, wabt::Opcode op) {
     return Fail(fmt::format("{} (opcode {} at byte offset {:#x})", feature, op.GetName(),
-                            state->offset - length));
+                            state->offset - OpcodeLength(op)));
+  }
+  // What a constant expression may hold: constants, global.get, ref.null, ref.func and the
+  // extended-const arithmetic (which the validator then refuses with its own message).
+  static bool IsConstantInstruction(wabt::Opcode op) {
+    switch (op) {
+      case wabt::Opcode::I32Const: case wabt::Opcode::I64Const: case wabt::Opcode::F32Const:
+      case wabt::Opcode::F64Const: case wabt::Opcode::GlobalGet: case wabt::Opcode::RefNull:
+      case wabt::Opcode::RefFunc: case wabt::Opcode::I32Add: case wabt::Opcode::I32Sub:
+      case wabt::Opcode::I32Mul: case wabt::Opcode::I64Add: case wabt::Opcode::I64Sub:
+      case wabt::Opcode::I64Mul:
+        return true;
+      default:
+        return false;
+    }
+  }
+  wabt::Result BeginInitExpr() {
+    init_expr_offset_ = state->offset;
+    init_expr_ended_ = false;
+    return wabt::Result::Ok;
+  }
+  wabt::Result EndInitExpr() {
+    const size_t at = *init_expr_offset_;
+    init_expr_offset_.reset();
+    if (!init_expr_ended_) {
+      return Invalid(fmt::format(
+          "the constant expression at byte offset {:#x} has no end (its section ends first)", at));
+    }
+    return wabt::Result::Ok;
+  }
+  wabt::Result Invalid(std::string why) {
+    if (!found && !invalid) invalid = std::move(why);
+    return wabt::Result::Error;
   }
   wabt::Result Fail(std::string what) {
     if (!found) found = std::move(what);
     return wabt::Result::Error;
   }
   int memories_ = 0;
+  std::optional<size_t> init_expr_offset_;  // set while inside a constant expression
+  bool init_expr_ended_ = false;
 };
 
 std::string DescribeErrors(const wabt::Errors& errors) {
@@ -140,6 +199,24 @@ Result<FuncType> ConvertSig(const wabt::FuncSignature& sig, std::string_view con
     out.results.push_back(v);
   }
   return out;
+}
+
+// wabt 1.0.32 binds each local name of the "name" custom section to the local index the file
+// states, without comparing it to the function's parameter and local count; GenerateNames then
+// indexes an array of that count with it (an assertion failure that aborts the host, or a heap
+// overflow where assertions are off). The name section is debug information, which engines
+// ignore when it is malformed, so names of locals that do not exist are dropped here.
+void DropInvalidLocalNames(wabt::Module& module) {
+  for (wabt::Func* func : module.funcs) {
+    const wabt::Index count = func->GetNumParamsAndLocals();
+    for (auto it = func->bindings.begin(); it != func->bindings.end();) {
+      if (it->second.index >= count) {
+        it = func->bindings.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
 }
 
 const char* KindName(wabt::ExternalKind kind) {
@@ -181,6 +258,9 @@ Result<ParsedModule> ParseModule(const uint8_t* data, size_t size) {
           "The module uses {}, which wasmgpu does not support (its wasm2c translator lacks it).",
           *scanner.found);
     }
+    if (scanner.invalid) {
+      return ValidationError("The module is not valid WebAssembly: {}.", *scanner.invalid);
+    }
     (void)r;  // Decoding errors are reported by pass 2 with the features we do support.
   }
 
@@ -201,6 +281,7 @@ Result<ParsedModule> ParseModule(const uint8_t* data, size_t size) {
   if (wabt::Failed(wabt::ValidateModule(out.ir_.get(), &errors, validate))) {
     return ValidationError("The module is not valid WebAssembly: {}.", DescribeErrors(errors));
   }
+  DropInvalidLocalNames(*out.ir_);
   if (wabt::Failed(wabt::GenerateNames(out.ir_.get()))) {
     return MakeError(ErrorKind::kInternal, "Naming the module's functions failed.");
   }

@@ -4,6 +4,7 @@
 // metadata getters on every key, tensor data (each byte touched so ASan sees an over-read), the
 // llama hyper-parameters and weights, the CPU reference on models small enough to run, and the
 // tokenizer with a few encodes and decodes (out-of-range ids included).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -14,6 +15,7 @@
 
 #include "nn/byte_source.h"
 #include "nn/gguf.h"
+#include "nn/gpu/weight_layout.h"
 #include "nn/llama_model.h"
 #include "nn/reference/llama_cpu.h"
 #include "nn/tensor_types.h"
@@ -68,6 +70,17 @@ void WalkTensors(nn::GgufFile& f) {
   }
 }
 
+void PackFirstChunk(const nn::TensorView& t) {
+  auto per_chunk = nn::RowsPerChunk(t, 4096);
+  if (!per_chunk.ok()) return;
+  const uint64_t rows = std::min<uint64_t>(*per_chunk, t.rows());
+  nn::WeightChunk chunk = nn::PackRows(t, 0, rows);
+  if (rows > 0) {
+    (void)nn::PackedWeight(t.type, chunk, t.ne[0], 0, 0);
+    (void)nn::PackedWeight(t.type, chunk, t.ne[0], rows - 1, t.ne[0] - 1);
+  }
+}
+
 uint64_t TotalBytes(const nn::LlamaModel& m) {
   uint64_t total = m.token_embd.n_bytes + m.output.n_bytes;
   for (const nn::LlamaLayer& l : m.layers) {
@@ -101,6 +114,15 @@ void WalkModel(std::shared_ptr<nn::GgufFile> file) {
   if (TotalBytes(m) > (1u << 20) || hp.n_vocab > 4096 || hp.n_embd > 1024 || hp.n_ff > 4096 ||
       static_cast<uint64_t>(hp.n_head) * hp.head_dim > 4096 || hp.n_layer > 8) {
     return;
+  }
+  // The GPU weight layout (CPU side): chunking and packing of every matrix, as llama_gpu.cpp
+  // does before uploading, with a small binding limit so tensors split into several chunks.
+  for (const nn::TensorView* v : {&m.token_embd, &m.output}) PackFirstChunk(*v);
+  for (const nn::LlamaLayer& l : m.layers) {
+    for (const nn::TensorView* v :
+         {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
+      PackFirstChunk(*v);
+    }
   }
   auto cpu = nn::LlamaCpu::Create(m, 2);
   if (!cpu.ok()) return;

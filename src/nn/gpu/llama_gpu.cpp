@@ -350,7 +350,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   NN_TRY_ASSIGN(attention_decode_,
                 MakeKernel(ctx_.has_subgroups() ? Words(kSpirv_attention_decode_sg)
                                                 : Words(kSpirv_attention_decode),
-                           {false, true, true, false, true, true}, sizeof(AttentionDecodeParams),
+                           {false, true, true, false, true, true, true},
+                           sizeof(AttentionDecodeParams),
                            "attention_decode"));
   if (const char* env = std::getenv("WASMGPU_ATTN_SPLIT"); env != nullptr) {
     NN_TRY(SetAttentionSplit(static_cast<uint32_t>(std::strtoul(env, nullptr, 10))));
@@ -362,6 +363,10 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   qkv_ = MakeBuffer((q_dim + 2 * kv_dim) * 4, "qkv");
   attn_out_ = MakeBuffer(kMaxAttentionSplit * q_dim * 4, "attn_out");
   attn_ml_ = MakeBuffer(uint64_t{kMaxAttentionSplit} * hp.n_head * 8, "attn_ml");
+  {
+    const std::vector<uint32_t> zeros(hp.n_head, 0);  // the kernel leaves them 0 too
+    attn_arrivals_ = MakeBuffer(zeros.size() * 4, "attn_arrivals", zeros.data());
+  }
   hb_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb");
   const uint32_t align = ctx_.host_mapped_alignment();
   if (use_host_mapped && align != 0) {
@@ -456,27 +461,6 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     NN_TRY_ASSIGN(m, Upload(src.wo, max_binding_bytes));
     L.wo = MakeMatVec(*m, MatVecKind::kPlain, attn_out_, x_, true);
     {
-      // The same product reading the split attention's partials combined.
-      Kernel& k = combine_[L.wo.wide ? 1 : 0][TypeIndex(m->type)];
-      if (k.pipeline == nullptr) {
-        const int t = TypeIndex(m->type);
-        const std::span<const uint32_t> portable[4] = {
-            Words(kSpirv_matvec_comb_f32), Words(kSpirv_matvec_comb_f16),
-            Words(kSpirv_matvec_comb_q8_0), Words(kSpirv_matvec_comb_q4_0)};
-        const std::span<const uint32_t> wide[2][4] = {
-            {Words(kSpirv_matvec_wide_comb_f32), Words(kSpirv_matvec_wide_comb_f16),
-             Words(kSpirv_matvec_wide_comb_q8_0), Words(kSpirv_matvec_wide_comb_q4_0)},
-            {Words(kSpirv_matvec_wide_comb_f32_sg), Words(kSpirv_matvec_wide_comb_f16_sg),
-             Words(kSpirv_matvec_wide_comb_q8_0_sg), Words(kSpirv_matvec_wide_comb_q4_0_sg)}};
-        NN_TRY_ASSIGN(k, MakeKernel(L.wo.wide ? wide[wide_subgroups_ ? 1 : 0][t] : portable[t],
-                                    {false, false, true, false}, mv,
-                                    L.wo.wide ? "matvec_wide_comb" : "matvec_comb"));
-      }
-      for (const Chunk& c : m->chunks) {
-        L.wo.combine_groups.push_back(Bind(k, {c.buffer, attn_out_, x_, attn_ml_}));
-      }
-    }
-    {
       NN_TRY_ASSIGN(CombinedTensor ffn, CombineRows(StrCat("blk.", l, ".ffn_gate_up"),
                                                     {&src.ffn_gate, &src.ffn_up}, true));
       NN_TRY_ASSIGN(m, Upload(ffn.view, max_binding_bytes, 2));
@@ -485,7 +469,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     NN_TRY_ASSIGN(m, Upload(src.ffn_down, max_binding_bytes));
     L.down = MakeMatVec(*m, MatVecKind::kPlain, hb_, x_, true);
     L.attention_decode =
-        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_, attn_ml_});
+        Bind(attention_decode_,
+             {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_, attn_ml_, attn_arrivals_});
     matvec_bytes_ += L.qkv.matrix->bytes + L.wo.matrix->bytes + L.ffn.matrix->bytes +
                      L.down.matrix->bytes;
   }
@@ -592,15 +577,15 @@ WGPUComputePassEncoder LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t
     pass = NextOp(pass, Op::kQkv);
     RecordMatVec(pass, L.qkv, 0);
     // attn_out = softmax(rope(q) rope(k)^T / sqrt(d)) v per head, k and v stored at pos; split:
-    // n_split unnormalized partials per head over slices of the positions
+    // n_split workgroups per head over slices of the positions, the last combining them
     pass = NextOp(pass, Op::kAttention);
     wgpuComputePassEncoderSetPipeline(pass, attention_decode_.pipeline);
     wgpuComputePassEncoderSetBindGroup(pass, 0, L.attention_decode, 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &ap, sizeof(ap));
     wgpuComputePassEncoderDispatchWorkgroups(pass, hp.n_head, n_split, 1);
-    // x += Wo attn_out (split: the partials combined as wo loads them)
+    // x += Wo attn_out
     pass = NextOp(pass, Op::kWo);
-    RecordMatVec(pass, L.wo, 0, n_split);
+    RecordMatVec(pass, L.wo, 0);
     // hb = silu(W1 xb) * W3 xb with xb = rmsnorm(x) * ffn_norm; x += W2 hb
     pass = NextOp(pass, Op::kFfn);
     RecordMatVec(pass, L.ffn, 0);
@@ -670,10 +655,11 @@ uint32_t LlamaGpu::AttentionSplit(uint32_t n_pos) const {
   // Lavapipe runs workgroups on a few CPU threads: more of them only add work there. The split
   // is for GPUs, where 32 heads occupy a fraction of the SMs.
   if (!use_wide_ || coalesced_) return 1;  // also keeps lavapipe as fast as before
-  // One workgroup per pass of the kernel (one memory round trip each) while that stays under
-  // kAutoMaxSplit.
+  // Combining the partials costs about as much as two passes of the kernel, so split only past
+  // two passes, then one workgroup per pass up to kAutoMaxSplit.
   const uint32_t per_pass = AttentionPositionsPerPass(model_.hp.head_dim);
-  return std::clamp<uint32_t>((n_pos + per_pass - 1) / per_pass, 1, kAutoMaxSplit);
+  if (n_pos <= 2 * per_pass) return 1;
+  return std::min<uint32_t>((n_pos + per_pass - 1) / per_pass, kAutoMaxSplit);
 }
 
 void LlamaGpu::SetRecordAhead(bool on) {
