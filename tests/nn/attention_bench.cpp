@@ -140,13 +140,14 @@ int Main(int argc, char** argv) {
   constexpr uint32_t kLayers = 24;
   const WGPUBuffer qkv = Buffer(c, Random(q_dim + 2 * kv_dim, 1)), inv_b = Buffer(c, inv),
                    out = Buffer(c, std::vector<float>(max_split * q_dim)),
-                   ml = Buffer(c, std::vector<float>(max_split * n_head * 2));
-  std::vector<WGPUBuffer> all = {qkv, inv_b, out, ml};
+                   ml = Buffer(c, std::vector<float>(max_split * n_head * 2)),
+                   arrivals = Buffer(c, std::vector<float>(n_head, 0.0f));  // 0 bits: 0u
+  std::vector<WGPUBuffer> all = {qkv, inv_b, out, ml, arrivals};
   std::vector<std::vector<WGPUBuffer>> layers;
   for (uint32_t l = 0; l < kLayers; ++l) {
     const WGPUBuffer k = Buffer(c, Random(max_seq * kv_dim, 2 + 2 * l)),
                      v = Buffer(c, Random(max_seq * kv_dim, 3 + 2 * l));
-    layers.push_back({qkv, k, v, inv_b, out, ml});
+    layers.push_back({qkv, k, v, inv_b, out, ml, arrivals});
     all.push_back(k);
     all.push_back(v);
   }
@@ -171,7 +172,8 @@ int Main(int argc, char** argv) {
         variant == 0   ? Words(kSpirv_attention_decode)
         : variant == 1 ? Words(kSpirv_attention_decode_sg)
                        : std::span<const uint32_t>(others[variant - 2]);
-    const Kernel k = Make(c, spirv, layers, {false, true, true, false, true, true}, 36);
+    // (Kernels with six bindings, older ones, leave the seventh unused.)
+    const Kernel k = Make(c, spirv, layers, {false, true, true, false, true, true, true}, 36);
     const std::string name = variant == 0   ? "portable"
                              : variant == 1 ? "subgroups"
                                             : argv[variant];

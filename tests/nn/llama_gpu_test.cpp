@@ -231,10 +231,10 @@ TEST(LlamaGpu, StepsRecordedAheadEqualStepsRecordedWhenSubmitted) {
 }
 
 // Decode attention split over several workgroups per head (flash-decoding), the partials combined
-// by the wo kernels: 11 positions in 2 and 3 slices (not multiples), in 16 (more slices than
-// positions, so slices without any), with the portable kernels (lavapipe's), the wide ones and
-// mixed (wo portable, down wide); and with the weights split across
-// bindings (wo in several chunks, each with its combining bind group).
+// by each head's last workgroup: 11 positions in 2 and 3 slices (not multiples), in 16 (more
+// slices than positions, so slices without any), with the portable kernels (lavapipe's), the wide
+// ones and mixed (wo portable, down wide); and with the weights split across bindings (wo in
+// several chunks).
 TEST(LlamaGpu, AttentionSplitOverWorkgroupsMatchesCpu) {
   const std::vector<int32_t> tokens = {1, 40, 41, 300, 5, 6, 7, 8, 9, 10, 11};
   auto q8 = SynthLlama(TinyLlama(), GgmlType::kQ8_0);
@@ -256,9 +256,10 @@ TEST(LlamaGpu, AttentionSplitOverWorkgroupsMatchesCpu) {
 }
 
 // The split: automatic by default; one on lavapipe (portable kernels) whatever the context; with
-// the wide kernels one workgroup per AttentionPositionsPerPass positions (512 at TinyLlama's
-// head_dim of 16), up to kAutoMaxSplit; and across the automatic boundaries (head_dim 128: 64
-// positions per pass, 2 workgroups from 65 positions) the logits still match the CPU's.
+// the wide kernels one up to two passes of AttentionPositionsPerPass positions (512 at
+// TinyLlama's head_dim of 16), then one workgroup per pass up to kAutoMaxSplit; and across the
+// automatic boundary (head_dim 128: 64 positions per pass, 3 workgroups from 129 positions) the
+// logits still match the CPU's.
 TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
@@ -286,18 +287,24 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   ASSERT_TRUE((*gpu)->SetAttentionSplit(0).ok());
   EXPECT_EQ(LlamaGpu::AttentionPositionsPerPass(16), 512u);
   EXPECT_EQ((*gpu)->AttentionSplit(1), 1u);
-  EXPECT_EQ((*gpu)->AttentionSplit(512), 1u);
-  EXPECT_EQ((*gpu)->AttentionSplit(513), 2u);
+  EXPECT_EQ((*gpu)->AttentionSplit(1024), 1u);
   EXPECT_EQ((*gpu)->AttentionSplit(1025), 3u);
+  EXPECT_EQ((*gpu)->AttentionSplit(1537), 4u);
   EXPECT_EQ((*gpu)->AttentionSplit(100000), LlamaGpu::kAutoMaxSplit);
   gguf::LlamaConfig c = TinyLlama();
   c.dim = 256;  // 2 heads of 128 on one KV head
   c.n_heads = 2;
   c.n_kv_heads = 1;
-  c.max_seq_len = 70;
+  c.max_seq_len = 140;
   auto long_ctx = SynthLlama(c, GgmlType::kQ4_0);
   ASSERT_TRUE(long_ctx.ok());
-  std::vector<int32_t> tokens(70);
+  {
+    auto g128 = LlamaGpu::Create(Context(), *long_ctx, 140);
+    ASSERT_TRUE(g128.ok());
+    EXPECT_EQ((*g128)->AttentionSplit(128), 1u);
+    EXPECT_EQ((*g128)->AttentionSplit(129), 3u);
+  }
+  std::vector<int32_t> tokens(140);
   for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>(i * 37 % 320);
   EXPECT_LT(CompareWithCpu(*long_ctx, tokens, 0, true, 0), 1e-9);
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);

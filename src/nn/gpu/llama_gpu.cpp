@@ -145,6 +145,9 @@ LlamaGpu::~LlamaGpu() {
       for (Kernel& k : by_type) kernels.push_back(&k);
     }
   }
+  for (auto& by_kind : pipe_) {
+    for (Kernel& k : by_kind) kernels.push_back(&k);
+  }
   for (Kernel* k : PrefillKernels()) kernels.push_back(k);
   for (Kernel* k : kernels) {
     if (k->pipeline != nullptr) wgpuComputePipelineRelease(k->pipeline);
@@ -250,16 +253,31 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
   op.accumulate = accumulate;
   op.norm_offset = norm_offset;
   op.wide = use_wide_ && (!mixed_ || m.n_in >= ctx_.matvec_wide_min_inputs());
+  // matvec_pipe for quantized matrices large enough for several row pairs per workgroup at
+  // about matvec_target_groups_ workgroups (x staged once for them all, the next pair's weights
+  // loaded while this one's are used): on the H100 the tinyllama-1.1b Q4_0 classifier (32000
+  // rows, 3 pairs) took 49-50 us alone against 58-59 with matvec_wide, Q8_0 52-54 against 61.
+  // For smaller matrices it was no faster (qkv, down) or slower (wo, ffn: 1-2 us), so they keep
+  // matvec_wide, one pair per row group (bench/results/llama-h100-matvec-pipe.md).
+  const uint64_t groups = (m.n_out + kWideWeightRowsPerGroup - 1) / kWideWeightRowsPerGroup;
+  const uint64_t pipe_pairs = std::clamp<uint64_t>(groups / matvec_target_groups_, 1, 8);
+  op.pipe = op.wide && pipe_mode_ != 0 &&
+            (m.type == GgmlType::kQ8_0 || m.type == GgmlType::kQ4_0) &&
+            (pipe_pairs > 1 || pipe_mode_ == 2);
+  op.pairs = op.pipe ? static_cast<uint32_t>(pipe_pairs) : 1;
+  if (op.wide && !coalesced_ && ctx_.matvec_pairs() != 0) op.pairs = ctx_.matvec_pairs();
   for (const Chunk& c : m.chunks) {
     std::vector<WGPUBuffer> buffers = {c.buffer, x, y};
     if (kind != MatVecKind::kPlain) buffers.push_back(norm);
-    op.groups.push_back(Bind(MatVecKernel(kind, m.type, op.wide), buffers));
+    op.groups.push_back(Bind(MatVecKernel(op), buffers));
   }
   return op;
 }
 
-const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type, bool wide) const {
-  return (wide ? wide_ : matvec_)[static_cast<int>(kind)][TypeIndex(type)];
+const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(const MatVecOp& op) const {
+  const int t = TypeIndex(op.matrix->type), kind = static_cast<int>(op.kind);
+  if (op.pipe) return pipe_[kind][t - 2];
+  return (op.wide ? wide_ : matvec_)[kind][t];
 }
 
 const char* LlamaGpu::matvec_kernels() const {
@@ -319,6 +337,31 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   coalesced_ = ctx_.matvec_path() == GpuContext::MatVecPath::kCoalesced;
   mixed_ = ctx_.matvec_path() == GpuContext::MatVecPath::kMixed;
   wide_subgroups_ = use_wide_ && ctx_.has_subgroups();
+  // matvec_wide keeps one row pair per row group: on the H100, tinyllama-1.1b Q4_0 decoded at
+  // 712 tok/s with one and 688 with several for large matrices (as many as kept 512 workgroups).
+  if (const char* env = std::getenv("WASMGPU_MATVEC_PIPE"); env != nullptr) {
+    pipe_mode_ = static_cast<uint32_t>(std::strtoul(env, nullptr, 10));
+  }
+  if (!wide_subgroups_ || coalesced_) pipe_mode_ = 0;
+  if (const char* env = std::getenv("WASMGPU_MATVEC_GROUPS"); env != nullptr) {
+    matvec_target_groups_ = std::max<uint64_t>(1, std::strtoull(env, nullptr, 10));
+  }
+  if (pipe_mode_ != 0) {
+    const std::span<const uint32_t> pipe_spirv[3][2] = {
+        {Words(kSpirv_matvec_pipe_q8_0), Words(kSpirv_matvec_pipe_q4_0)},
+        {Words(kSpirv_matvec_pipe_norm_q8_0), Words(kSpirv_matvec_pipe_norm_q4_0)},
+        {Words(kSpirv_matvec_pipe_ffn_q8_0), Words(kSpirv_matvec_pipe_ffn_q4_0)}};
+    for (int kind = 0; kind < 3; ++kind) {
+      for (int t = 0; t < 2; ++t) {
+        NN_TRY_ASSIGN(pipe_[kind][t],
+                      MakeKernel(pipe_spirv[kind][t],
+                                 kind == 0 ? std::vector<bool>{false, false, true}
+                                           : std::vector<bool>{false, false, true, false},
+                                 sizeof(MatVecParams), "matvec_pipe"));
+      }
+    }
+  }
+
   for (int kind = 0; kind < 3; ++kind) {
     std::vector<bool> writable = {false, false, true};
     if (kind != 0) writable.push_back(false);  // the norm weight
@@ -350,7 +393,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   NN_TRY_ASSIGN(attention_decode_,
                 MakeKernel(ctx_.has_subgroups() ? Words(kSpirv_attention_decode_sg)
                                                 : Words(kSpirv_attention_decode),
-                           {false, true, true, false, true, true}, sizeof(AttentionDecodeParams),
+                           {false, true, true, false, true, true, true},
+                           sizeof(AttentionDecodeParams),
                            "attention_decode"));
   if (const char* env = std::getenv("WASMGPU_ATTN_SPLIT"); env != nullptr) {
     NN_TRY(SetAttentionSplit(static_cast<uint32_t>(std::strtoul(env, nullptr, 10))));
@@ -362,6 +406,10 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   qkv_ = MakeBuffer((q_dim + 2 * kv_dim) * 4, "qkv");
   attn_out_ = MakeBuffer(kMaxAttentionSplit * q_dim * 4, "attn_out");
   attn_ml_ = MakeBuffer(uint64_t{kMaxAttentionSplit} * hp.n_head * 8, "attn_ml");
+  {
+    const std::vector<uint32_t> zeros(hp.n_head, 0);  // the kernel leaves them 0 too
+    attn_arrivals_ = MakeBuffer(zeros.size() * 4, "attn_arrivals", zeros.data());
+  }
   hb_ = MakeBuffer(uint64_t{hp.n_ff} * 4, "hb");
   const uint32_t align = ctx_.host_mapped_alignment();
   if (use_host_mapped && align != 0) {
@@ -456,27 +504,6 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     NN_TRY_ASSIGN(m, Upload(src.wo, max_binding_bytes));
     L.wo = MakeMatVec(*m, MatVecKind::kPlain, attn_out_, x_, true);
     {
-      // The same product reading the split attention's partials combined.
-      Kernel& k = combine_[L.wo.wide ? 1 : 0][TypeIndex(m->type)];
-      if (k.pipeline == nullptr) {
-        const int t = TypeIndex(m->type);
-        const std::span<const uint32_t> portable[4] = {
-            Words(kSpirv_matvec_comb_f32), Words(kSpirv_matvec_comb_f16),
-            Words(kSpirv_matvec_comb_q8_0), Words(kSpirv_matvec_comb_q4_0)};
-        const std::span<const uint32_t> wide[2][4] = {
-            {Words(kSpirv_matvec_wide_comb_f32), Words(kSpirv_matvec_wide_comb_f16),
-             Words(kSpirv_matvec_wide_comb_q8_0), Words(kSpirv_matvec_wide_comb_q4_0)},
-            {Words(kSpirv_matvec_wide_comb_f32_sg), Words(kSpirv_matvec_wide_comb_f16_sg),
-             Words(kSpirv_matvec_wide_comb_q8_0_sg), Words(kSpirv_matvec_wide_comb_q4_0_sg)}};
-        NN_TRY_ASSIGN(k, MakeKernel(L.wo.wide ? wide[wide_subgroups_ ? 1 : 0][t] : portable[t],
-                                    {false, false, true, false}, mv,
-                                    L.wo.wide ? "matvec_wide_comb" : "matvec_comb"));
-      }
-      for (const Chunk& c : m->chunks) {
-        L.wo.combine_groups.push_back(Bind(k, {c.buffer, attn_out_, x_, attn_ml_}));
-      }
-    }
-    {
       NN_TRY_ASSIGN(CombinedTensor ffn, CombineRows(StrCat("blk.", l, ".ffn_gate_up"),
                                                     {&src.ffn_gate, &src.ffn_up}, true));
       NN_TRY_ASSIGN(m, Upload(ffn.view, max_binding_bytes, 2));
@@ -485,7 +512,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     NN_TRY_ASSIGN(m, Upload(src.ffn_down, max_binding_bytes));
     L.down = MakeMatVec(*m, MatVecKind::kPlain, hb_, x_, true);
     L.attention_decode =
-        Bind(attention_decode_, {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_, attn_ml_});
+        Bind(attention_decode_,
+             {qkv_, L.k_cache, L.v_cache, inv_freq_, attn_out_, attn_ml_, attn_arrivals_});
     matvec_bytes_ += L.qkv.matrix->bytes + L.wo.matrix->bytes + L.ffn.matrix->bytes +
                      L.down.matrix->bytes;
   }
@@ -515,14 +543,11 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
   const bool combine = n_split > 1;
   wgpuComputePassEncoderSetPipeline(
       pass, combine ? combine_[op.wide ? 1 : 0][TypeIndex(m.type)].pipeline
-                    : MatVecKernel(op.kind, m.type, op.wide).pipeline);
+                    : MatVecKernel(op).pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const uint64_t outputs = c.rows / per_output;
-    // matvec_wide: the row pairs per row group. One by default: on the H100, tinyllama-1.1b Q4_0
-    // decoded at 712 tok/s with one and 688 with several for large matrices (as many as kept
-    // 512 workgroups, at most 8), though then a workgroup loads x once for more rows.
-    const uint64_t pairs = op.wide && !coalesced_ && ctx_.matvec_pairs() != 0 ? ctx_.matvec_pairs() : 1;
+    const uint64_t pairs = op.pairs;
     MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
                    out_offset + static_cast<uint32_t>(c.first_row / per_output),
                    op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps,
@@ -592,15 +617,15 @@ WGPUComputePassEncoder LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t
     pass = NextOp(pass, Op::kQkv);
     RecordMatVec(pass, L.qkv, 0);
     // attn_out = softmax(rope(q) rope(k)^T / sqrt(d)) v per head, k and v stored at pos; split:
-    // n_split unnormalized partials per head over slices of the positions
+    // n_split workgroups per head over slices of the positions, the last combining them
     pass = NextOp(pass, Op::kAttention);
     wgpuComputePassEncoderSetPipeline(pass, attention_decode_.pipeline);
     wgpuComputePassEncoderSetBindGroup(pass, 0, L.attention_decode, 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &ap, sizeof(ap));
     wgpuComputePassEncoderDispatchWorkgroups(pass, hp.n_head, n_split, 1);
-    // x += Wo attn_out (split: the partials combined as wo loads them)
+    // x += Wo attn_out
     pass = NextOp(pass, Op::kWo);
-    RecordMatVec(pass, L.wo, 0, n_split);
+    RecordMatVec(pass, L.wo, 0);
     // hb = silu(W1 xb) * W3 xb with xb = rmsnorm(x) * ffn_norm; x += W2 hb
     pass = NextOp(pass, Op::kFfn);
     RecordMatVec(pass, L.ffn, 0);
@@ -670,10 +695,11 @@ uint32_t LlamaGpu::AttentionSplit(uint32_t n_pos) const {
   // Lavapipe runs workgroups on a few CPU threads: more of them only add work there. The split
   // is for GPUs, where 32 heads occupy a fraction of the SMs.
   if (!use_wide_ || coalesced_) return 1;  // also keeps lavapipe as fast as before
-  // One workgroup per pass of the kernel (one memory round trip each) while that stays under
-  // kAutoMaxSplit.
+  // Combining the partials costs about as much as two passes of the kernel, so split only past
+  // two passes, then one workgroup per pass up to kAutoMaxSplit.
   const uint32_t per_pass = AttentionPositionsPerPass(model_.hp.head_dim);
-  return std::clamp<uint32_t>((n_pos + per_pass - 1) / per_pass, 1, kAutoMaxSplit);
+  if (n_pos <= 2 * per_pass) return 1;
+  return std::min<uint32_t>((n_pos + per_pass - 1) / per_pass, kAutoMaxSplit);
 }
 
 void LlamaGpu::SetRecordAhead(bool on) {

@@ -78,19 +78,22 @@ class LlamaGpu {
   // GPU) while step pos runs, so recording leaves the critical path; on by default.
   void SetRecordAhead(bool on);
   // Workgroups per query head of the decode attention (flash-decoding: each takes a slice of the
-  // positions; the wo product combines their partial outputs as it loads them, no extra
+  // positions; the head's last workgroup to finish combines their partial outputs, no extra
   // dispatch). N forces N, at most kMaxAttentionSplit, even past the position count (the extra
   // workgroups get no positions); 1 is one workgroup per head; 0, the default, picks it from
   // the position count (AttentionSplit). WASMGPU_ATTN_SPLIT=N at load sets it. On an H200,
-  // tinyllama-1.1b Q4_0 decode, same call: automatic 672-685 tok/s against 608-617 unsplit after
-  // a 512-token prompt, 676-680 against 645-669 after 64 (bench/results/llama-h200-all.md).
+  // tinyllama-1.1b Q4_0 decode with the previous kernel, same call: automatic 672-685 tok/s
+  // against 608-617 unsplit after a 512-token prompt, 676-680 against 645-669 after 64
+  // (bench/results/llama-h200-all.md).
   static constexpr uint32_t kMaxAttentionSplit = 16;
   Status SetAttentionSplit(uint32_t split);
   // The split a decode step over positions 0..n_pos - 1 uses. Automatic (0): 1 (the unsplit
-  // kernel) on CPU adapters (portable matvec kernels) and with the coalesced ones, else one
-  // workgroup per AttentionPositionsPerPass positions, at most kAutoMaxSplit (on the H200 with
-  // the previous kernel at positions 512-639, 4 gave the shortest step: 1318 us, 8 1367 us, 16
-  // 1475 us, as wo's combining loads grow with the split).
+  // kernel) on CPU adapters (portable matvec kernels), with the coalesced ones and up to two
+  // passes of the kernel (2 AttentionPositionsPerPass positions), else one workgroup per pass,
+  // at most kAutoMaxSplit. On the H100, tinyllama-1.1b heads, the kernel alone with cold caches
+  // (bench/results/llama-h100-attention.md): unsplit 8.5 us at 256 positions against 9.5 split
+  // in 2; at 512, 10.5 unsplit, 10.6 in 2, 9.6 in 4, 13.0 in 5 (the 256-thread workgroups run
+  // one per SM: 160 of them take two waves on 132 SMs).
   static constexpr uint32_t kAutoMaxSplit = 4;
   // Positions one workgroup of attention_decode.glsl covers per memory round trip: its 256
   // threads form slices of head_dim / 4 threads, each loading the k and v of 8 positions at once.
@@ -133,6 +136,8 @@ class LlamaGpu {
     const Matrix* matrix = nullptr;
     MatVecKind kind = MatVecKind::kPlain;
     bool wide = false;  // wide_ kernels (else matvec_)
+    bool pipe = false;   // pipe_ kernels (wide, quantized, large, subgroups)
+    uint32_t pairs = 1;  // wide and pipe kernels: row pairs per row group
     std::vector<WGPUBindGroup> groups;
     // wo only: per chunk over (weights, attn_out_, y, attn_ml_) for the COMBINE kernels, which
     // read the split attention's partials (n_split > 1 in RecordMatVec).
@@ -191,7 +196,7 @@ class LlamaGpu {
   // Waits for the submitted step and returns its logits; times->wait_us from `submitted`.
   Result<std::span<const float>> WaitForLogits(StepTimes* times, std::chrono::steady_clock::time_point submitted);
   Status ReadTimestamps(StepTimes* times);
-  const Kernel& MatVecKernel(MatVecKind kind, GgmlType type, bool wide) const;
+  const Kernel& MatVecKernel(const MatVecOp& op) const;
 
   // ---- Batched prefill (llama_prefill.cpp) ----
   // One matrix-matrix product over a batch: per weight chunk its bind group over (W, X, Y).
@@ -238,6 +243,15 @@ class LlamaGpu {
   const LlamaModel& model_;
   uint32_t max_seq_;
   Kernel matvec_[3][4], wide_[3][4], embed_[4], embed_tok_[4], attention_decode_;
+  // matvec_pipe_<kind>_<type> for Q8_0 and Q4_0 ([plain, norm, ffn][Q8_0, Q4_0]): the
+  // wide kernels' products with their loads issued ahead and several row pairs per row group,
+  // for large quantized matrices (MakeMatVec) where the device has subgroups (not coalesced_).
+  // pipe_mode_ (WASMGPU_MATVEC_PIPE=N at load): 0 never, 1 large matrices (the default), 2
+  // every quantized wide product (benchmarks).
+  Kernel pipe_[3][2];
+  uint32_t pipe_mode_ = 1;
+  // Workgroups a pipe product aims at (its pairs per row group; WASMGPU_MATVEC_GROUPS=N at load).
+  uint64_t matvec_target_groups_ = 1024;
   // wo reading the split attention's partials: matvec_comb_<type> (portable), matvec_wide_comb_
   // (wide), made for the wo matrices' types and kernels only.
   Kernel combine_[2][4];  // [wide][type]
@@ -255,8 +269,9 @@ class LlamaGpu {
   // Activations.
   WGPUBuffer x_ = nullptr;         // [n_embd]  residual stream
   WGPUBuffer qkv_ = nullptr;       // [q_dim + 2 kv_dim]  this token's q | k | v
-  WGPUBuffer attn_out_ = nullptr;  // [kMaxAttentionSplit][q_dim]  (split: unnormalized partials)
+  WGPUBuffer attn_out_ = nullptr;  // [kMaxAttentionSplit][q_dim]  [0]: output; split: partials
   WGPUBuffer attn_ml_ = nullptr;   // [kMaxAttentionSplit][n_head]  partials' (max, sum of exp)
+  WGPUBuffer attn_arrivals_ = nullptr;  // [n_head]  split: workgroups done per head (0 between)
   WGPUBuffer hb_ = nullptr;        // [n_ff]   silu(gate) * up
   WGPUBuffer logits_ = nullptr, readback_ = nullptr;
   WGPUBuffer attn_norms_ = nullptr, ffn_norms_ = nullptr, output_norm_ = nullptr,

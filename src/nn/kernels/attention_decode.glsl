@@ -25,10 +25,13 @@
 // group write it concurrently): its k and v come from qkv. Only workgroup sp = 0 of the first
 // query head of each KV group stores them at pos.
 //
-// n_split = 1: out holds the normalized output. n_split > 1 (flash-decoding): out[sp][h] holds
-// o_sp = sum exp(score - m_sp) v unnormalized and ml[sp][h] = (m_sp, l_sp), combined by the wo
-// product as it loads x (attn_combine.glsl); a workgroup over no positions writes m = -3e38,
-// l = 0, o = 0.
+// Output: the normalized attention of head h in out[0][h]. n_split > 1 (flash-decoding): each
+// workgroup writes out[sp][h] = o_sp = sum exp(score - m_sp) v unnormalized and ml[sp][h] =
+// (m_sp, l_sp) (a workgroup over no positions m = -3e38, l = 0, o = 0), and counts its arrival
+// in arrivals[h]; the head's last workgroup combines them, sum_sp exp(m_sp - M) o_sp /
+// sum_sp exp(m_sp - M) l_sp with M = max_sp m_sp, into out[0][h] and zeroes arrivals[h]. (On the
+// H100 the wo product combining them as it loaded x, every one of its workgroups again, took
+// ~3 us a layer more at 4 partials.)
 // Needs head_dim a multiple of 4 and at most 4 THREADS.
 #extension GL_EXT_control_flow_attributes : require
 #if defined(USE_SUBGROUPS)
@@ -43,8 +46,10 @@ layout(std430, binding = 0) readonly buffer Qkv { float qkv[]; };  // [q | k | v
 layout(std430, binding = 1) buffer KCache { vec4 k4[]; };          // [max_seq][kv_dim]
 layout(std430, binding = 2) buffer VCache { vec4 v4[]; };          // [max_seq][kv_dim]
 layout(std430, binding = 3) readonly buffer InvFreq { float inv_freq[]; };  // [n_rot / 2]
-layout(std430, binding = 4) writeonly buffer Out { vec4 out4[]; };  // [n_split][q_dim]
-layout(std430, binding = 5) writeonly buffer Ml { vec2 ml[]; };  // [n_split][n_head] (max, sum)
+// Coherent: a head's last workgroup reads the other workgroups' partials.
+layout(std430, binding = 4) coherent buffer Out { vec4 out4[]; };  // [n_split][q_dim]
+layout(std430, binding = 5) coherent buffer Ml { vec2 ml[]; };  // [n_split][n_head] (max, sum)
+layout(std430, binding = 6) buffer Arrivals { uint arrivals[]; };  // [n_head], 0 between dispatches
 
 layout(push_constant) uniform Params {
   uint n_head;
@@ -62,6 +67,7 @@ shared float pd[UNROLL * THREADS];      // shared-memory path: partial dots of a
 shared float scores[UNROLL * THREADS];  // and its scores, [u][slice]
 shared vec4 part_o[THREADS];        // the slices' o at the end
 shared vec2 part_ml[THREADS];       // and their (m, l), one per slice
+shared bool last_arrival;           // split: this workgroup finished its head last
 
 // The cached k and v vec4 of this thread for the UNROLL positions of the pass at `base`. Loads
 // are unconditional, their rows clamped to pos - 1 (written by earlier steps, and not by this
@@ -216,4 +222,29 @@ void main() {
     out4[(sp * p.n_head + h) * hd4 + t] = acc;
     if (p.n_split > 1 && t == 0) ml[sp * p.n_head + h] = vec2(mx, sum);
   }
+  if (p.n_split == 1) return;
+
+  // Split: the head's last workgroup to finish combines the partials into out[0][h]. Each
+  // thread's partial is visible device-wide (memoryBarrierBuffer) before the workgroup counts
+  // its arrival, and the last one reads them after it (the CUDA threadFenceReduction pattern).
+  memoryBarrierBuffer();
+  barrier();
+  if (t == 0) last_arrival = atomicAdd(arrivals[h], 1u) == p.n_split - 1;
+  barrier();
+  if (!last_arrival) return;
+  memoryBarrierBuffer();
+  if (t < hd4) {
+    float mx = -3.0e38;
+    for (uint s = 0; s < p.n_split; ++s) mx = max(mx, ml[s * p.n_head + h].x);
+    float sum = 0.0;
+    vec4 acc = vec4(0.0);
+    for (uint s = 0; s < p.n_split; ++s) {
+      const vec2 a = ml[s * p.n_head + h];
+      const float w = exp(a.x - mx);  // 0 for a partial over no positions
+      sum += w * a.y;
+      acc += w * out4[(s * p.n_head + h) * hd4 + t];
+    }
+    out4[h * hd4 + t] = acc * (1.0 / sum);
+  }
+  if (t == 0) arrivals[h] = 0;  // for the next dispatch
 }
