@@ -65,6 +65,21 @@ TEST(ModuleReaderFuzz, UnterminatedConstantExpressionIsRefused) {
             "no end (its section ends first).");
 }
 
+// A table whose element type is 0x6b, a typed function reference: wabt decodes and validates it
+// without that proposal enabled, and wasm2c's writer aborted the process on it
+// (wasm_codegen_fuzzer).
+TEST(ModuleReaderFuzz, TypedReferenceTableIsRefused) {
+  const std::vector<uint8_t> bytes = Module({
+      0x04, 0x04, 0x01, 0x6b, 0x00, 0x01,  // table 0: element type 0x6b, at least 1 element
+  });
+  Result<ParsedModule> parsed = ParseModule(bytes.data(), bytes.size());
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().kind, ErrorKind::kValidation);
+  EXPECT_EQ(parsed.error().message,
+            "The module uses typed function references (table 0 has element type 0x6b), which "
+            "wasmgpu does not support (its wasm2c translator lacks it).");
+}
+
 // Still accepted: constants, global.get and a terminated expression.
 TEST(ModuleReaderFuzz, ConstantExpressionsStillParse) {
   const std::vector<uint8_t> bytes = Module({
