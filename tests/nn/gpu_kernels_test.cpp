@@ -302,6 +302,72 @@ TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
   }
 }
 
+// matvec_pipe.glsl (quantized types, subgroups; lavapipe's are 8 lanes, so the sums also go
+// through shared memory), every kind: rows of 40 blocks (one tile, lanes 8..31 without a second
+// block), 70 (two tiles, the second partial) and 176 (tinyllama's FFN down product); 1 and 3 row
+// pairs per row group (x staged once for all pairs in one-tile rows, the next pair's weights
+// loaded ahead), storing and accumulating, an odd output count (the last row group's second row
+// is clamped) and an output offset.
+std::span<const uint32_t> PipeSpirv(int kind, GgmlType t) {
+  static const std::span<const uint32_t> k[3][2] = {
+      {Words(kSpirv_matvec_pipe_q8_0), Words(kSpirv_matvec_pipe_q4_0)},
+      {Words(kSpirv_matvec_pipe_norm_q8_0), Words(kSpirv_matvec_pipe_norm_q4_0)},
+      {Words(kSpirv_matvec_pipe_ffn_q8_0), Words(kSpirv_matvec_pipe_ffn_q4_0)}};
+  return k[kind][t == GgmlType::kQ8_0 ? 0 : 1];
+}
+
+TEST(GpuKernels, PipeMatVecEveryKindAndQuantizedType) {
+  ASSERT_TRUE(Ctx().has_subgroups()) << "lavapipe has subgroups";
+  const uint64_t outputs = 13;
+  const float eps = 1e-5f;
+  for (uint64_t n_in : {32 * 40, 32 * 70, 32 * 176})
+  for (uint32_t pairs : {1u, 3u})
+  for (uint32_t accumulate : {0u, 1u}) {
+    if (n_in == 32 * 176 && pairs == 3) continue;  // keeps the test short on lavapipe
+    for (int kind = 0; kind < 3; ++kind) {
+      for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0}) {
+        const uint64_t rows = kind == 2 ? 2 * outputs : outputs;
+        Matrix m = RandomMatrix(type, n_in, rows, 61 + kind);
+        const std::vector<float> x = Random(n_in, 62), nw = Random(n_in + 8, 63);
+        std::vector<float> xn = x;
+        if (kind != 0) {
+          double ss = 0;
+          for (float v : x) ss += double(v) * v;
+          const float r = float(1.0 / std::sqrt(ss / double(n_in) + eps));
+          for (uint64_t i = 0; i < n_in; ++i) xn[i] = x[i] * r * nw[8 + i];
+        }
+        std::vector<float> dot(rows);
+        MatVec(m.view, xn.data(), dot.data());
+        std::vector<float> y0 = Random(outputs + 3, 64), want = y0;
+        for (uint64_t o = 0; o < outputs; ++o) {
+          const float g = dot[2 * o], u = kind == 2 ? dot[2 * o + 1] : 0.0f;
+          const float r = kind == 2 ? g / (1.0f + std::exp(-g)) * u : dot[o];
+          want[3 + o] = accumulate != 0 ? want[3 + o] + r : r;
+        }
+        WeightChunk c = PackRows(m.view, 0, rows);
+        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
+        std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
+        std::vector<bool> writable = {false, false, true};
+        if (kind != 0) {
+          bufs.push_back(&nww);
+          writable.push_back(false);
+        }
+        const uint32_t per_group = (kind == 2 ? 4 : 8) * pairs;
+        Dispatch run{PipeSpirv(kind, type), bufs, writable,
+                     {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, accumulate, 8, Bits(eps),
+                      pairs},
+                     (uint32_t(outputs) + per_group - 1) / per_group, 1};
+        run.Go();
+        const std::vector<float> got = AsFloats(yw);
+        EXPECT_LT(Nmse(want, got), 1e-10)
+            << GgmlTypeName(type) << " kind " << kind << " pairs " << pairs << " n_in " << n_in
+            << " accumulate " << accumulate;
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
+      }
+    }
+  }
+}
+
 // attention_decode: RoPE of q and of this position's k, the cache store at pos (only by the first
 // query head of each KV group), attention over positions 0..pos, split or not, against the CPU
 // reference.

@@ -145,6 +145,9 @@ LlamaGpu::~LlamaGpu() {
       for (Kernel& k : by_type) kernels.push_back(&k);
     }
   }
+  for (auto& by_kind : pipe_) {
+    for (Kernel& k : by_kind) kernels.push_back(&k);
+  }
   for (Kernel* k : PrefillKernels()) kernels.push_back(k);
   for (Kernel* k : kernels) {
     if (k->pipeline != nullptr) wgpuComputePipelineRelease(k->pipeline);
@@ -250,16 +253,31 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
   op.accumulate = accumulate;
   op.norm_offset = norm_offset;
   op.wide = use_wide_ && (!mixed_ || m.n_in >= ctx_.matvec_wide_min_inputs());
+  // matvec_pipe for quantized matrices large enough for several row pairs per workgroup at
+  // about matvec_target_groups_ workgroups (x staged once for them all, the next pair's weights
+  // loaded while this one's are used): on the H100 the tinyllama-1.1b Q4_0 classifier (32000
+  // rows, 3 pairs) took 49-50 us alone against 58-59 with matvec_wide, Q8_0 52-54 against 61.
+  // For smaller matrices it was no faster (qkv, down) or slower (wo, ffn: 1-2 us), so they keep
+  // matvec_wide, one pair per row group (bench/results/llama-h100-matvec-pipe.md).
+  const uint64_t groups = (m.n_out + kWideWeightRowsPerGroup - 1) / kWideWeightRowsPerGroup;
+  const uint64_t pipe_pairs = std::clamp<uint64_t>(groups / matvec_target_groups_, 1, 8);
+  op.pipe = op.wide && pipe_mode_ != 0 &&
+            (m.type == GgmlType::kQ8_0 || m.type == GgmlType::kQ4_0) &&
+            (pipe_pairs > 1 || pipe_mode_ == 2);
+  op.pairs = op.pipe ? static_cast<uint32_t>(pipe_pairs) : 1;
+  if (op.wide && !coalesced_ && ctx_.matvec_pairs() != 0) op.pairs = ctx_.matvec_pairs();
   for (const Chunk& c : m.chunks) {
     std::vector<WGPUBuffer> buffers = {c.buffer, x, y};
     if (kind != MatVecKind::kPlain) buffers.push_back(norm);
-    op.groups.push_back(Bind(MatVecKernel(kind, m.type, op.wide), buffers));
+    op.groups.push_back(Bind(MatVecKernel(op), buffers));
   }
   return op;
 }
 
-const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(MatVecKind kind, GgmlType type, bool wide) const {
-  return (wide ? wide_ : matvec_)[static_cast<int>(kind)][TypeIndex(type)];
+const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(const MatVecOp& op) const {
+  const int t = TypeIndex(op.matrix->type), kind = static_cast<int>(op.kind);
+  if (op.pipe) return pipe_[kind][t - 2];
+  return (op.wide ? wide_ : matvec_)[kind][t];
 }
 
 const char* LlamaGpu::matvec_kernels() const {
@@ -319,6 +337,31 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   coalesced_ = ctx_.matvec_path() == GpuContext::MatVecPath::kCoalesced;
   mixed_ = ctx_.matvec_path() == GpuContext::MatVecPath::kMixed;
   wide_subgroups_ = use_wide_ && ctx_.has_subgroups();
+  // matvec_wide keeps one row pair per row group: on the H100, tinyllama-1.1b Q4_0 decoded at
+  // 712 tok/s with one and 688 with several for large matrices (as many as kept 512 workgroups).
+  if (const char* env = std::getenv("WASMGPU_MATVEC_PIPE"); env != nullptr) {
+    pipe_mode_ = static_cast<uint32_t>(std::strtoul(env, nullptr, 10));
+  }
+  if (!wide_subgroups_ || coalesced_) pipe_mode_ = 0;
+  if (const char* env = std::getenv("WASMGPU_MATVEC_GROUPS"); env != nullptr) {
+    matvec_target_groups_ = std::max<uint64_t>(1, std::strtoull(env, nullptr, 10));
+  }
+  if (pipe_mode_ != 0) {
+    const std::span<const uint32_t> pipe_spirv[3][2] = {
+        {Words(kSpirv_matvec_pipe_q8_0), Words(kSpirv_matvec_pipe_q4_0)},
+        {Words(kSpirv_matvec_pipe_norm_q8_0), Words(kSpirv_matvec_pipe_norm_q4_0)},
+        {Words(kSpirv_matvec_pipe_ffn_q8_0), Words(kSpirv_matvec_pipe_ffn_q4_0)}};
+    for (int kind = 0; kind < 3; ++kind) {
+      for (int t = 0; t < 2; ++t) {
+        NN_TRY_ASSIGN(pipe_[kind][t],
+                      MakeKernel(pipe_spirv[kind][t],
+                                 kind == 0 ? std::vector<bool>{false, false, true}
+                                           : std::vector<bool>{false, false, true, false},
+                                 sizeof(MatVecParams), "matvec_pipe"));
+      }
+    }
+  }
+
   for (int kind = 0; kind < 3; ++kind) {
     std::vector<bool> writable = {false, false, true};
     if (kind != 0) writable.push_back(false);  // the norm weight
@@ -502,14 +545,11 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
   const bool combine = n_split > 1;
   wgpuComputePassEncoderSetPipeline(
       pass, combine ? combine_[op.wide ? 1 : 0][TypeIndex(m.type)].pipeline
-                    : MatVecKernel(op.kind, m.type, op.wide).pipeline);
+                    : MatVecKernel(op).pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const uint64_t outputs = c.rows / per_output;
-    // matvec_wide: the row pairs per row group. One by default: on the H100, tinyllama-1.1b Q4_0
-    // decoded at 712 tok/s with one and 688 with several for large matrices (as many as kept
-    // 512 workgroups, at most 8), though then a workgroup loads x once for more rows.
-    const uint64_t pairs = op.wide && !coalesced_ && ctx_.matvec_pairs() != 0 ? ctx_.matvec_pairs() : 1;
+    const uint64_t pairs = op.pairs;
     MatVecParams p{static_cast<uint32_t>(outputs), static_cast<uint32_t>(m.n_in), c.qoff,
                    out_offset + static_cast<uint32_t>(c.first_row / per_output),
                    op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps,

@@ -136,6 +136,8 @@ class LlamaGpu {
     const Matrix* matrix = nullptr;
     MatVecKind kind = MatVecKind::kPlain;
     bool wide = false;  // wide_ kernels (else matvec_)
+    bool pipe = false;   // pipe_ kernels (wide, quantized, large, subgroups)
+    uint32_t pairs = 1;  // wide and pipe kernels: row pairs per row group
     std::vector<WGPUBindGroup> groups;
     // wo only: per chunk over (weights, attn_out_, y, attn_ml_) for the COMBINE kernels, which
     // read the split attention's partials (n_split > 1 in RecordMatVec).
@@ -194,7 +196,7 @@ class LlamaGpu {
   // Waits for the submitted step and returns its logits; times->wait_us from `submitted`.
   Result<std::span<const float>> WaitForLogits(StepTimes* times, std::chrono::steady_clock::time_point submitted);
   Status ReadTimestamps(StepTimes* times);
-  const Kernel& MatVecKernel(MatVecKind kind, GgmlType type, bool wide) const;
+  const Kernel& MatVecKernel(const MatVecOp& op) const;
 
   // ---- Batched prefill (llama_prefill.cpp) ----
   // One matrix-matrix product over a batch: per weight chunk its bind group over (W, X, Y).
@@ -241,6 +243,15 @@ class LlamaGpu {
   const LlamaModel& model_;
   uint32_t max_seq_;
   Kernel matvec_[3][4], wide_[3][4], embed_[4], embed_tok_[4], attention_decode_;
+  // matvec_pipe_<kind>_<type> for Q8_0 and Q4_0 ([plain, norm, ffn][Q8_0, Q4_0]): the
+  // wide kernels' products with their loads issued ahead and several row pairs per row group,
+  // for large quantized matrices (MakeMatVec) where the device has subgroups (not coalesced_).
+  // pipe_mode_ (WASMGPU_MATVEC_PIPE=N at load): 0 never, 1 large matrices (the default), 2
+  // every quantized wide product (benchmarks).
+  Kernel pipe_[3][2];
+  uint32_t pipe_mode_ = 1;
+  // Workgroups a pipe product aims at (its pairs per row group; WASMGPU_MATVEC_GROUPS=N at load).
+  uint64_t matvec_target_groups_ = 1024;
   // wo reading the split attention's partials: matvec_comb_<type> (portable), matvec_wide_comb_
   // (wide), made for the wo matrices' types and kernels only.
   Kernel combine_[2][4];  // [wide][type]

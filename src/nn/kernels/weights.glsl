@@ -63,7 +63,23 @@ vec4 WideQ4(uint q, uint shift) {
 }
 #endif
 
-// xv[k] = the block's inputs 4k .. 4k + 3.
+#if defined(W_Q4_0) && defined(Q4_SCALED_X)
+// Q4_0 with fewer integer operations (Q4_SCALED_X): a nibble is masked where it lies, without a
+// shift, into the mantissa of 2^23 (the exponent trick), giving 2^23 + n 2^s for its bit offset s;
+// x was scaled by 2^-s when staged (WideXScale), so the product is (n - 8) x exactly as with the
+// shifted nibble (power-of-two scalings are exact). Nibbles at bits 20 and up, which would reach
+// the exponent, come from the word shifted by 12. Per quant word (8 weights): 1 shift and 8
+// and-or operations instead of 8 shifts and 8 and-or.
+// Bit offsets: low nibbles (inputs 4m .. 4m + 3) 0, 8, 16, 12 (the last after the shift);
+// high (inputs 16 + 4m ..) 4, 12 (direct), 8, 16 (after the shift).
+#define Q4X_SCALED
+const vec4 kQ4XLow = vec4(1.0, 1.0 / 256.0, 1.0 / 65536.0, 1.0 / 4096.0);
+const vec4 kQ4XHigh = vec4(1.0 / 16.0, 1.0 / 4096.0, 1.0 / 256.0, 1.0 / 65536.0);
+// The factor of inputs 4k .. 4k + 3 of a block (k = 0..7), applied where x is staged.
+vec4 WideXScale(uint k) { return k < 4 ? kQ4XLow : kQ4XHigh; }
+#endif
+
+// xv[k] = the block's inputs 4k .. 4k + 3 (with Q4X_SCALED, times WideXScale(k)).
 float DotWide(WideBlock k, vec4 xv[8]) {
   vec4 s = vec4(0.0);
 #if defined(W_F32)
@@ -77,6 +93,18 @@ float DotWide(WideBlock k, vec4 xv[8]) {
   for (uint i = 0; i < 4; ++i) {
     s += WideQ8(k.v0[i]) * xv[i];
     s += WideQ8(k.v1[i]) * xv[i + 4];
+  }
+  s *= k.d;
+#elif defined(Q4X_SCALED)
+  const vec4 lo_bias = 8388608.0 + 8.0 / kQ4XLow, hi_bias = 8388608.0 + 8.0 / kQ4XHigh;
+  for (uint i = 0; i < 4; ++i) {
+    const uint q = k.v[i], r = q >> 12;
+    const vec4 lo = uintBitsToFloat(uvec4(q & 0xFu, q & 0xF00u, q & 0xF0000u, r & 0xF000u) |
+                                    0x4B000000u) - lo_bias;
+    const vec4 hi = uintBitsToFloat(uvec4(q & 0xF0u, q & 0xF000u, r & 0xF00u, r & 0xF0000u) |
+                                    0x4B000000u) - hi_bias;
+    s += lo * xv[i];
+    s += hi * xv[i + 4];
   }
   s *= k.d;
 #else

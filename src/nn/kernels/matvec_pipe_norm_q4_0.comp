@@ -1,0 +1,7 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// RMSNorm + matrix-vector product over Q4_0 weights, GPUs with subgroups (matvec_pipe.glsl).
+#define W_Q4_0
+#define Q4_SCALED_X
+#define NORM
+#include "matvec_pipe.glsl"

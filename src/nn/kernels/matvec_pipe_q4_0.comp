@@ -1,0 +1,6 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Matrix-vector product over Q4_0 weights, GPUs with subgroups (matvec_pipe.glsl).
+#define W_Q4_0
+#define Q4_SCALED_X
+#include "matvec_pipe.glsl"
