@@ -131,6 +131,15 @@ class GgufParser {
                        kMinTensorInfoBytes, " bytes).");
     }
 
+    if (kv_count > kGgufMaxMetadataCount) {
+      return MakeError("Metadata count (", kv_count, ") is larger than the maximum (",
+                       kGgufMaxMetadataCount, ").");
+    }
+    if (tensor_count > kGgufMaxTensorCount) {
+      return MakeError("Tensor count (", tensor_count, ") is larger than the maximum (",
+                       kGgufMaxTensorCount, ").");
+    }
+
     file.metadata_.reserve(kv_count);
     for (uint64_t i = 0; i < kv_count; ++i) {
       GgufKeyValue kv;
@@ -292,6 +301,11 @@ class GgufParser {
         return MakeError("Array of ", v->count, " strings cannot fit in the ", Remaining(),
                          " bytes left in the file (each string takes at least 8 bytes).");
       }
+      if (v->count > kGgufMaxArrayStrings - array_strings_) {
+        return MakeError("Array of ", v->count, " strings brings the file's array strings to more ",
+                         "than the maximum (", kGgufMaxArrayStrings, ").");
+      }
+      array_strings_ += v->count;
       v->strings.resize(static_cast<size_t>(v->count));
       for (std::string& s : v->strings) NN_TRY(ReadString(&s, "an array string"));
       return {};
@@ -354,6 +368,7 @@ class GgufParser {
   ByteSource& source_;
   uint64_t size_;
   uint64_t pos_ = 0;
+  uint64_t array_strings_ = 0;  // strings in the string arrays read so far
 };
 
 Result<GgufFile> GgufFile::Open(const std::string& path) {

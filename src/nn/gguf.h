@@ -45,6 +45,13 @@ constexpr uint32_t kGgufMagic = 0x46554747;  // "GGUF" read as a little-endian u
 constexpr uint32_t kGgufDefaultAlignment = 32;
 constexpr uint32_t kGgufMaxAlignment = 1u << 16;  // larger than any page size we map with
 constexpr uint32_t kGgufMaxDims = 4;
+// Caps on what a header may declare, far above any real model (a 405B llama has ~1,100 tensors
+// and ~40 keys; the largest vocabularies and merge lists ~10^6 strings together). Each parsed
+// entry costs some 10-20 times its smallest encoding in memory, so without them a large file made
+// of tiny entries would need many times its size in RAM and end in an allocation failure.
+constexpr uint64_t kGgufMaxMetadataCount = 1u << 16;
+constexpr uint64_t kGgufMaxTensorCount = 1u << 16;
+constexpr uint64_t kGgufMaxArrayStrings = 1u << 23;  // over all string arrays of a file
 
 enum class GgufValueType : uint32_t {
   kUint8 = 0,

@@ -64,6 +64,25 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("fuzz_seeds: wrote %d models to %s\n", written, out.c_str());
+  // Tokenizer-only files (no tensors): small, so mutations land in the vocabulary.
+  for (const char* tokenizer : {"llama", "gpt2"}) {
+    const bool bpe = std::string(tokenizer) == "gpt2";
+    nn::Vocab vocab = bpe ? gguf::SyntheticBpeVocab(530) : gguf::SyntheticVocab(280);
+    if (!bpe) {  // <s>, </s> (SyntheticBpeVocab sets its own)
+      vocab.bos_id = 1;
+      vocab.eos_id = 2;
+    }
+    gguf::GgufWriter w;
+    gguf::DeclareTokenizer(w, vocab);
+    gguf::VectorSink sink;
+    nn::Status s = w.WriteHeader(sink);
+    if (s.ok()) s = w.Finish();
+    if (!s.ok() || !Write(out + "/" + tokenizer + "-vocab-only.gguf", sink.bytes())) {
+      std::fprintf(stderr, "fuzz_seeds: cannot write the %s vocabulary\n", tokenizer);
+      return 1;
+    }
+    ++written;
+  }
+  std::printf("fuzz_seeds: wrote %d files to %s\n", written, out.c_str());
   return 0;
 }

@@ -11,7 +11,7 @@ seconds=${1:-60}
 shift || true
 fuzzers=("$@")
 if [ ${#fuzzers[@]} -eq 0 ]; then
-  fuzzers=(gguf_fuzzer tokenizer_fuzzer wasm_fuzzer wasi_path_fuzzer)
+  fuzzers=(gguf_fuzzer tokenizer_fuzzer wasm_fuzzer wasm_codegen_fuzzer wasi_path_fuzzer)
 fi
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 
@@ -37,13 +37,16 @@ done
 status=0
 for f in "${fuzzers[@]}"; do
   mkdir -p "$build/corpus/$f" "$build/artifacts/$f"
+  seed_dir="$seeds/$f"
+  [ "$f" = wasm_codegen_fuzzer ] && seed_dir="$seeds/wasm_fuzzer"
   echo "== $f: ${seconds} s"
   max_len=4096
-  [ "$f" = gguf_fuzzer ] && max_len=200000
-  [ "$f" = wasm_fuzzer ] && max_len=65536
-  if ! "$build/fuzz/$f" "$build/corpus/$f" "$seeds/$f" -max_total_time="$seconds" \
+  extra=()
+  [ "$f" = gguf_fuzzer ] && max_len=200000 && extra=(-dict=tests/fuzz/gguf.dict)
+  case "$f" in wasm*) max_len=65536 ;; esac
+  if ! "$build/fuzz/$f" "$build/corpus/$f" "$seed_dir" -max_total_time="$seconds" \
       -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
-      -artifact_prefix="$build/artifacts/$f/" -print_final_stats=1 2>"$build/$f.log"; then
+      -artifact_prefix="$build/artifacts/$f/" -print_final_stats=1 "${extra[@]}" 2>"$build/$f.log"; then
     echo "!! $f failed: see $build/$f.log and $build/artifacts/$f/"
     status=1
   fi

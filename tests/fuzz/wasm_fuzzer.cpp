@@ -1,10 +1,14 @@
 // libFuzzer harness for the front end of the Wasm engine: arbitrary bytes through ParseModule
 // (wabt decode, the unsupported-feature scan, validation, import/export extraction) and then the
-// linker's check of every import against a host registry. Nothing is translated or compiled.
+// linker's check of every import against a host registry. Nothing is compiled; built as
+// wasm_codegen_fuzzer (WASM_FUZZ_CODEGEN), it also translates valid modules to C in memory.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#if WASM_FUZZ_CODEGEN
+#include "wasm/codegen.h"
+#endif
 #include "wasm/host_registry.h"
 #include "wasm/module_reader.h"
 #include "wasm/types.h"
@@ -50,5 +54,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const wasm::ExportDecl& exp : parsed->exports()) CheckType(exp.type);
   (void)parsed->code_size();
+#if WASM_FUZZ_CODEGEN
+  // wasm_codegen_fuzzer: also the translation to C (the bounds analysis and wasm2c's writer),
+  // in memory; the C is never compiled.
+  auto c = wasm::GenerateC(*parsed);
+  if (c.ok() && c->source.empty()) __builtin_trap();
+#endif
   return 0;
 }

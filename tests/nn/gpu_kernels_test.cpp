@@ -375,14 +375,16 @@ struct DecodeCase {
   uint32_t n_head, n_kv, hd, n_rot, neox, pos, max_seq, n_split;
 };
 
-std::string Describe(const DecodeCase& d, bool sg) {
+enum class DecodeKernel { kPortable, kSubgroups, kCpu };
+
+std::string Describe(const DecodeCase& d, DecodeKernel k) {
   return "heads " + std::to_string(d.n_head) + "/" + std::to_string(d.n_kv) + " hd " +
          std::to_string(d.hd) + " n_rot " + std::to_string(d.n_rot) + " neox " +
          std::to_string(d.neox) + " pos " + std::to_string(d.pos) + " n_split " +
-         std::to_string(d.n_split) + " subgroups " + std::to_string(sg);
+         std::to_string(d.n_split) + " kernel " + std::to_string(static_cast<int>(k));
 }
 
-void CheckAttentionDecode(const DecodeCase& d, bool sg) {
+void CheckAttentionDecode(const DecodeCase& d, DecodeKernel k) {
   const uint32_t base = 10000, n_head = d.n_head, n_kv = d.n_kv, hd = d.hd, pos = d.pos;
   const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd, n_split = d.n_split;
   const RopeType rope = d.neox ? RopeType::kNeox : RopeType::kNormal;
@@ -418,13 +420,15 @@ void CheckAttentionDecode(const DecodeCase& d, bool sg) {
   for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / d.n_rot));
   std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv),
                         out(n_split * q_dim, 0), ml(n_split * n_head * 2, 0), arrivals(n_head, 0);
-  Dispatch run{sg ? Words(kSpirv_attention_decode_sg) : Words(kSpirv_attention_decode),
+  Dispatch run{k == DecodeKernel::kSubgroups ? Words(kSpirv_attention_decode_sg)
+               : k == DecodeKernel::kCpu      ? Words(kSpirv_attention_decode_cpu)
+                                              : Words(kSpirv_attention_decode),
                {&qw, &kw, &vw, &iw, &out, &ml, &arrivals},
                {false, true, true, false, true, true, true},
                {n_head, n_kv, hd, d.n_rot, pos, d.max_seq, d.neox, Bits(scale), n_split}, n_head,
                n_split};
   run.Go();
-  const std::string what = Describe(d, sg);
+  const std::string what = Describe(d, k);
   // The head's last workgroup combined the partials into out[0]; every workgroup's (max, sum of
   // exp) stays in ml, and the arrival counts are back to 0 for the next dispatch.
   const std::vector<float> all = AsFloats(out);
@@ -460,8 +464,8 @@ void CheckAttentionDecode(const DecodeCase& d, bool sg) {
 // positions). Both RoPE layouts throughout. Then the head sizes of real models: 64 (tinyllama:
 // 32 heads on 4 KV heads, past lavapipe's subgroup of 8 lanes, so the shared-memory sums of the
 // subgroup kernel), 80 (not a power of two: 12 slices, 16 threads idle), 128 with n_rot 64 < hd,
-// 256 (4 slices). Each in the portable kernel and, where the adapter has subgroups, the
-// subgroup one.
+// 256 (4 slices). Each in the portable kernel, the CPU one (64 threads: at hd 256 one slice)
+// and, where the adapter has subgroups, the subgroup one.
 TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
   const std::vector<DecodeCase> cases = {
       {4, 2, 32, 16, 0, 69, 80, 1},    {4, 2, 32, 16, 1, 69, 80, 1},
@@ -472,9 +476,9 @@ TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
       {32, 4, 64, 64, 0, 600, 640, 1}, {32, 4, 64, 64, 1, 600, 640, 5},
       {4, 1, 80, 32, 1, 300, 304, 2},  {4, 2, 128, 64, 0, 140, 144, 3},
       {2, 2, 256, 256, 1, 100, 104, 1}, {2, 1, 256, 128, 0, 100, 104, 2}};
-  for (bool sg : {false, true}) {
-    if (sg && !Ctx().has_subgroups()) continue;
-    for (const DecodeCase& d : cases) CheckAttentionDecode(d, sg);
+  for (DecodeKernel k : {DecodeKernel::kPortable, DecodeKernel::kSubgroups, DecodeKernel::kCpu}) {
+    if (k == DecodeKernel::kSubgroups && !Ctx().has_subgroups()) continue;
+    for (const DecodeCase& d : cases) CheckAttentionDecode(d, k);
   }
 }
 

@@ -389,10 +389,12 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     return MakeError("The GPU path needs a head_dim that is a multiple of 4 and at most 256 (the "
                      "model has ", hp.head_dim, ").");
   }
-  // A score's partial dots meet through subgroup shuffles where the device has them.
+  // A score's partial dots meet through subgroup shuffles where the device has them; CPU
+  // adapters take small workgroups (attention_decode_cpu.comp says why).
   NN_TRY_ASSIGN(attention_decode_,
-                MakeKernel(ctx_.has_subgroups() ? Words(kSpirv_attention_decode_sg)
-                                                : Words(kSpirv_attention_decode),
+                MakeKernel(ctx_.is_cpu()           ? Words(kSpirv_attention_decode_cpu)
+                           : ctx_.has_subgroups() ? Words(kSpirv_attention_decode_sg)
+                                                  : Words(kSpirv_attention_decode),
                            {false, true, true, false, true, true, true},
                            sizeof(AttentionDecodeParams),
                            "attention_decode"));

@@ -3,6 +3,7 @@
 // x += Wo attn for GPUs (matvec_wide.glsl) over Q4_0 weights, reading the split attention's
 // partials combined; subgroup reductions.
 #define W_Q4_0
+#define Q4_SCALED_X
 #define COMBINE
 #define USE_SUBGROUPS
 #include "matvec_wide.glsl"
