@@ -308,6 +308,9 @@ std::string RewriteProvenFunction(std::string_view text, size_t signature_size,
     }
     line_start = line_end;
   }
+  if (!ProvenRewriteIsComplete(std::string_view(body).substr(signature_size))) {
+    return std::string(text);  // fail closed: wasm2c wrote something the rewrite did not expect
+  }
   const char* load_base = proof.disjoint ? "wasmgpu_ld" : "wasmgpu_mem";
   const char* store_base = proof.disjoint ? "wasmgpu_st" : "wasmgpu_mem";
   std::string out;
@@ -363,6 +366,34 @@ std::string RewriteProvenFunction(std::string_view text, size_t signature_size,
                   ret, kFastPrefix, c_name, params);
   return fast_def + out.substr(def_end) + wrapper;
 }
+
+}  // namespace
+
+bool ProvenRewriteIsComplete(std::string_view body) {
+  for (size_t line = 0; line < body.size();) {
+    size_t eol = body.find('\n', line);
+    if (eol == std::string_view::npos) eol = body.size();
+    std::string_view text = body.substr(line, eol - line);
+    size_t first = text.find_first_not_of(' ');
+    if (first != std::string_view::npos && text.substr(first).rfind("u32 ", 0) == 0) return false;
+    line = eol + 1;
+  }
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (!digit(body[i]) || (i > 0 && IsIdentifierChar(body[i - 1]))) continue;
+    size_t j = i;
+    while (j < body.size() && digit(body[j])) ++j;
+    const bool u_suffix =
+        j < body.size() && body[j] == 'u' && (j + 1 == body.size() || !IsIdentifierChar(body[j + 1]));
+    if (u_suffix && (j - i > 10 || std::stoull(std::string(body.substr(i, j - i))) >= 0x80000000u)) {
+      return false;
+    }
+    i = j;
+  }
+  return true;
+}
+
+namespace {
 
 // Rewrites the functions `proofs` proved (one proof per defined function, in module order).
 // Leaves the source as it was when its function definitions do not line up with the module's.

@@ -237,6 +237,17 @@ TEST(BoundsAnalysis, ProvesWhatHoldsAndSaysWhyNot) {
             "bytes).");
 }
 
+// The rewrite's own check fails closed: an i32 variable left u32, or an i32 constant of 2^31 or
+// more left as "<digits>u" (which the proofs model sign-extended), keeps the function exact.
+TEST(BoundsAnalysis, RewriteCheckFailsClosed) {
+  EXPECT_TRUE(ProvenRewriteIsComplete(
+      "  u64 w2c_l0 = 0, w2c_i0;\n  w2c_i0 = 2147483647u;\n  w2c_i0 = 18446744073709551615ull;\n"
+      "  w2c_i0 = (u32)w2c_i0 + 7u;\n}\n"));
+  EXPECT_FALSE(ProvenRewriteIsComplete("  u64 w2c_l0;\n  u32 w2c_i0;\n}\n"));
+  EXPECT_FALSE(ProvenRewriteIsComplete("  u64 w2c_i0;\n  w2c_i0 = w2c_i0 + 2147483648u;\n}\n"));
+  EXPECT_FALSE(ProvenRewriteIsComplete("  u64 w2c_i0;\n  w2c_i0 = 99999999999u;\n}\n"));
+}
+
 TEST(BoundsAnalysis, GeneratedCodeChangesOnlyProvenFunctions) {
   ParsedModule parsed = Parse(Wat(kLoopsWat));
   Result<GeneratedC> c = GenerateC(parsed);
