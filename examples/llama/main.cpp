@@ -233,7 +233,13 @@ int main(int argc, char** argv) {
   wasmgpu::nn::LogitSource source;
   source.prefill = [&](std::span<const int32_t> prompt) { return (*gpu)->Prefill(prompt, 0); };
   source.forward = [&](int32_t token, uint32_t pos) { return (*gpu)->Forward(token, pos); };
+  // Greedy without --logits: the GPU picks each token and runs the next step without waiting
+  // for the host (LlamaGpu::ForwardGreedy); the same tokens as Forward + the sampler's argmax.
+  source.forward_greedy = [&](int32_t token, uint32_t pos) {
+    return (*gpu)->ForwardGreedy(token, pos);
+  };
   wasmgpu::nn::GenerateParams params;
+  params.logits_per_step = o.json && o.logits_k > 0;
   params.n_predict = o.n_predict;
   params.max_seq = max_seq;
   params.stop = o.stop;

@@ -88,13 +88,17 @@ bool CommandEncoder::CheckOpen(const char* call) {
   return valid() && ok();
 }
 
-void CommandEncoder::BeforeCommand() {
+void CommandEncoder::BeforeCommand(CommandKind kind) {
   if (needs_barrier_) {
-    RecordCommandBarrier(cmd_);
-    needs_barrier_ = false;
+    if (kind == CommandKind::kDirectDispatch && last_kind_ == CommandKind::kDirectDispatch) {
+      RecordDispatchBarrier(cmd_);
+    } else {
+      RecordCommandBarrier(cmd_);
+    }
   }
   // Every command may write (dispatches, copies, clears, resolves): the next one must wait.
   needs_barrier_ = true;
+  last_kind_ = kind;
 }
 
 void CommandEncoder::UseBuffer(Buffer* buffer) {

@@ -70,8 +70,16 @@ class CommandEncoder : public DeviceObject {
   void EndPass() { state_ = State::kOpen; }
   bool ok() const { return !error_.has_value(); }
   VkCommandBuffer cmd() const { return cmd_; }
-  // Emits the inter-command barrier when an earlier command may have written.
-  void BeforeCommand();
+  // What a command touches, for the barrier recorded before the next one. A direct dispatch
+  // reads and writes memory only in its compute shader; every other command (copies, clears,
+  // query resolves, an indirect dispatch, which reads its arguments at the draw-indirect stage)
+  // is kOther.
+  enum class CommandKind { kDirectDispatch, kOther };
+  // Emits the inter-command barrier when an earlier command may have written: the narrow
+  // compute-to-compute one between two direct dispatches, the full one otherwise. (A barrier's
+  // first scope is every earlier command, so a full barrier after a run of dispatches also
+  // covers the writes of all of them.)
+  void BeforeCommand(CommandKind kind = CommandKind::kOther);
   void UseBuffer(Buffer* buffer);
   void UseBindGroup(BindGroup* group);
   void UsePipeline(ComputePipeline* pipeline);
@@ -95,6 +103,7 @@ class CommandEncoder : public DeviceObject {
   std::optional<Error> error_;
   // Earlier command buffers end with RecordEndBarrier, so the first command needs none.
   bool needs_barrier_ = false;
+  CommandKind last_kind_ = CommandKind::kOther;
   uint64_t stamp_;
   std::vector<Ref<Buffer>> buffers_;
   std::vector<Ref<QuerySet>> query_sets_;

@@ -177,11 +177,11 @@ Status ComputePassEncoder::ValidateDispatch(Buffer* indirect) {
   return {};
 }
 
-void ComputePassEncoder::RecordBinds() {
+void ComputePassEncoder::RecordBinds(CommandEncoder::CommandKind kind) {
   PipelineLayout* layout = pipeline_->layout();
   const auto& layouts = layout->groups();
   VkCommandBuffer cmd = encoder_->cmd();
-  encoder_->BeforeCommand();
+  encoder_->BeforeCommand(kind);
   if (pipeline_dirty_) {
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_->vk_pipeline());
     pipeline_dirty_ = false;
@@ -221,7 +221,7 @@ void ComputePassEncoder::Dispatch(uint32_t x, uint32_t y, uint32_t z) {
   Status status = ValidateDispatch(nullptr);
   if (!status.ok()) return Fail(std::move(status).error(), call);
   if (x == 0 || y == 0 || z == 0) return;
-  RecordBinds();
+  RecordBinds(CommandEncoder::CommandKind::kDirectDispatch);
   vkCmdDispatch(encoder_->cmd(), x, y, z);
 }
 
@@ -255,7 +255,7 @@ void ComputePassEncoder::DispatchIndirect(Buffer* buffer, uint64_t offset) {
   // The validation pipeline replaced ours: bind everything again.
   pipeline_dirty_ = true;
   bound_layout_ = VK_NULL_HANDLE;
-  RecordBinds();
+  RecordBinds(CommandEncoder::CommandKind::kOther);
   vkCmdDispatchIndirect(encoder_->cmd(), checked->first, checked->second);
 }
 

@@ -33,7 +33,7 @@ class ComputePassEncoder : public DeviceObject {
   // Validates the dispatch state; `indirect` joins the usage scope.
   Status ValidateDispatch(Buffer* indirect);
   // Records the barrier and the binds the next dispatch needs.
-  void RecordBinds();
+  void RecordBinds(CommandEncoder::CommandKind kind);
 
   Ref<CommandEncoder> encoder_;
   bool ended_ = false;

@@ -171,6 +171,11 @@ class Device : public RefCounted {
 // The memory barrier recorded between commands of one command buffer: all compute/transfer
 // writes become visible to later compute/transfer/indirect reads.
 void RecordCommandBarrier(VkCommandBuffer cmd);
+// The narrower barrier between two direct dispatches: compute-shader writes become visible to
+// later compute-shader reads and writes. Waiting for the draw-indirect and transfer stages as
+// well costs ~2.7 us per dispatch on NVIDIA (docs/decode-matvec.md), ~300 us of a 1B model's
+// decode step.
+void RecordDispatchBarrier(VkCommandBuffer cmd);
 // Recorded at the end of every command buffer: GPU writes become visible to the host (mapped
 // reads, host-mapped buffers) once the fence signaled, and to every later command buffer.
 void RecordEndBarrier(VkCommandBuffer cmd);

@@ -27,8 +27,12 @@ Result<Generation> Generate(const LogitSource& model, const Tokenizer& tokenizer
   NN_TRY_ASSIGN(std::span<const float> logits, model.prefill(prompt));
   g.prompt_s = Since(t);
   t = std::chrono::steady_clock::now();
+  // Greedy picks on the model's side where nothing needs the logits: the sampler would pick the
+  // argmax anyway.
+  const bool on_model = model.forward_greedy && sampler.plain_greedy() && !params.logits_per_step;
+  int32_t next = 0;
+  if (params.n_predict > 0) next = sampler.Sample(logits, history);
   while (g.tokens.size() < static_cast<size_t>(std::max(params.n_predict, 0))) {
-    const int32_t next = sampler.Sample(logits, history);
     if (tokenizer.EndsGeneration(next)) break;
     const std::string piece = tokenizer.DecodeToken(history.back(), next);
     history.push_back(next);
@@ -39,7 +43,13 @@ Result<Generation> Generate(const LogitSource& model, const Tokenizer& tokenizer
     if (!params.stop.empty() && g.text.find(params.stop) != std::string::npos) break;
     const uint32_t pos = static_cast<uint32_t>(history.size() - 1);
     if (pos >= params.max_seq) break;  // the context is full
-    NN_TRY_ASSIGN(logits, model.forward(next, pos));
+    if (on_model) {
+      NN_TRY_ASSIGN(next, model.forward_greedy(next, pos));
+      logits = {};
+    } else {
+      NN_TRY_ASSIGN(logits, model.forward(next, pos));
+      next = sampler.Sample(logits, history);
+    }
   }
   g.generate_s = Since(t);
   return g;

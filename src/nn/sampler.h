@@ -47,6 +47,12 @@ class Sampler {
 
   // The index of the largest logit (lowest index on ties).
   static int32_t Argmax(std::span<const float> logits);
+  const SamplerParams& params() const { return params_; }
+  // Sample is Argmax whatever the history: temperature 0 and no repetition penalty.
+  bool plain_greedy() const {
+    return params_.temperature <= 0.0f &&
+           (params_.repeat_penalty == 1.0f || params_.repeat_last_n == 0);
+  }
 
  private:
   SamplerParams params_;

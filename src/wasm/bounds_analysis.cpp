@@ -11,8 +11,8 @@
 // conversions without an (s32) cast) the proof requires X to be the wasm value itself
 // ("canonical", in [0, 2^32)) or the test to give the same answer (zero tests and equality on
 // ranges narrower than 2^32); C forms with explicit (u32)/(s32) casts read only the low 32
-// bits and need nothing. Values of other types are not tracked. Loops are not iterated to a fixpoint: a loop's header
-// state is summarized once, soundly, before its body is interpreted:
+// bits and need nothing. Values of other types are not tracked. Loops are not iterated to a
+// fixpoint: a loop's header state is summarized once, soundly, before its body is interpreted:
 //   - locals the loop does not assign keep their entry intervals;
 //   - a local assigned exactly once in the loop, at the body's top level, by
 //     `local.get X; i32.const s; i32.add; local.set/tee X` is an induction variable;
@@ -25,13 +25,12 @@
 // Branches other than that one back edge to a loop with induction variables fail the proof.
 #include "wasm/bounds_analysis.h"
 
+#include <fmt/format.h>
 #include <wabt/ir.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <map>
-
-#include <fmt/format.h>
 
 namespace wasmgpu::wasm {
 namespace {
@@ -138,8 +137,8 @@ class Prover {
           proof.reason = fmt::format(
               "Bytes [{}, {}) may be both stored and loaded (a store's range [{}, {}) meets a "
               "load's [{}, {})).",
-              std::max(s.first, l.first), std::min(s.second, l.second), s.first, s.second,
-              l.first, l.second);
+              std::max(s.first, l.first), std::min(s.second, l.second), s.first, s.second, l.first,
+              l.second);
           return proof;
         }
       }
@@ -171,8 +170,8 @@ class Prover {
 
   bool NeedZeroTest(Interval a, const char* what) {
     if (ZeroTestSafe(a)) return true;
-    return Fail(fmt::format("{} has a range [{}, {}] too wide to test for zero.", what, a.lo,
-                            a.hi));
+    return Fail(
+        fmt::format("{} has a range [{}, {}] too wide to test for zero.", what, a.lo, a.hi));
   }
 
   bool Push(State& st, bool i32, Interval r = Any()) {
@@ -230,9 +229,9 @@ class Prover {
     uint64_t begin = static_cast<uint64_t>(addr.range.lo) + offset;
     uint64_t end = static_cast<uint64_t>(addr.range.hi) + offset + size;
     if (end > memory_bytes_) {
-      return Fail(fmt::format(
-          "An access to bytes [{}, {}) may fall outside the initial memory ({} bytes).", begin,
-          end, memory_bytes_));
+      return Fail(
+          fmt::format("An access to bytes [{}, {}) may fall outside the initial memory ({} bytes).",
+                      begin, end, memory_bytes_));
     }
     (store ? stores_ : loads_).emplace_back(begin, end);
     if (store) return true;
@@ -314,31 +313,53 @@ class Prover {
         if (!NeedZeroTest(a->range, "An i32.eqz operand")) return false;
         *out = {0, 1};
         return true;
-      case Opcode::I32Eq: case Opcode::I32Ne:
+      case Opcode::I32Eq:
+      case Opcode::I32Ne:
         if (!EqualitySafe(a->range, b->range)) {
-          return Fail(fmt::format("An i32 equality compares ranges [{}, {}] and [{}, {}] that "
-                                  "may differ by 2^32 or more.",
-                                  a->range.lo, a->range.hi, b->range.lo, b->range.hi));
+          return Fail(
+              fmt::format("An i32 equality compares ranges [{}, {}] and [{}, {}] that "
+                          "may differ by 2^32 or more.",
+                          a->range.lo, a->range.hi, b->range.lo, b->range.hi));
         }
         *out = {0, 1};
         return true;
-      case Opcode::I32LtU: case Opcode::I32GtU: case Opcode::I32LeU: case Opcode::I32GeU:
+      case Opcode::I32LtU:
+      case Opcode::I32GtU:
+      case Opcode::I32LeU:
+      case Opcode::I32GeU:
         if (!NeedCanonical(a->range, "An unsigned i32 comparison operand") ||
             !NeedCanonical(b->range, "An unsigned i32 comparison operand")) {
           return false;
         }
         *out = {0, 1};
         return true;
-      case Opcode::I32LtS: case Opcode::I32GtS: case Opcode::I32LeS:  // (s32) casts
+      case Opcode::I32LtS:
+      case Opcode::I32GtS:
+      case Opcode::I32LeS:  // (s32) casts
       case Opcode::I32GeS:
       case Opcode::I64Eqz:
-      case Opcode::I64Eq: case Opcode::I64Ne: case Opcode::I64LtS: case Opcode::I64LtU:
-      case Opcode::I64GtS: case Opcode::I64GtU: case Opcode::I64LeS: case Opcode::I64LeU:
-      case Opcode::I64GeS: case Opcode::I64GeU:
-      case Opcode::F32Eq: case Opcode::F32Ne: case Opcode::F32Lt: case Opcode::F32Gt:
-      case Opcode::F32Le: case Opcode::F32Ge:
-      case Opcode::F64Eq: case Opcode::F64Ne: case Opcode::F64Lt: case Opcode::F64Gt:
-      case Opcode::F64Le: case Opcode::F64Ge:
+      case Opcode::I64Eq:
+      case Opcode::I64Ne:
+      case Opcode::I64LtS:
+      case Opcode::I64LtU:
+      case Opcode::I64GtS:
+      case Opcode::I64GtU:
+      case Opcode::I64LeS:
+      case Opcode::I64LeU:
+      case Opcode::I64GeS:
+      case Opcode::I64GeU:
+      case Opcode::F32Eq:
+      case Opcode::F32Ne:
+      case Opcode::F32Lt:
+      case Opcode::F32Gt:
+      case Opcode::F32Le:
+      case Opcode::F32Ge:
+      case Opcode::F64Eq:
+      case Opcode::F64Ne:
+      case Opcode::F64Lt:
+      case Opcode::F64Gt:
+      case Opcode::F64Le:
+      case Opcode::F64Ge:
         *out = {0, 1};
         return true;
       default:
@@ -349,8 +370,13 @@ class Prover {
   // Numeric operations with a result other than i32: allowed unless they may trap.
   bool OtherAllowed(Opcode op) {
     switch (op) {
-      case Opcode::I64DivS: case Opcode::I64DivU: case Opcode::I64RemS: case Opcode::I64RemU:
-      case Opcode::I64TruncF32S: case Opcode::I64TruncF32U: case Opcode::I64TruncF64S:
+      case Opcode::I64DivS:
+      case Opcode::I64DivU:
+      case Opcode::I64RemS:
+      case Opcode::I64RemU:
+      case Opcode::I64TruncF32S:
+      case Opcode::I64TruncF32U:
+      case Opcode::I64TruncF64S:
       case Opcode::I64TruncF64U:
         return Fail(fmt::format("The operation {} may trap.", op.GetName()));
       default:
@@ -426,7 +452,8 @@ class Prover {
 
   static bool IsOp(const Expr* e, Opcode op) {
     if (e->type() == ExprType::Binary) return static_cast<const wabt::BinaryExpr*>(e)->opcode == op;
-    if (e->type() == ExprType::Compare) return static_cast<const wabt::CompareExpr*>(e)->opcode == op;
+    if (e->type() == ExprType::Compare)
+      return static_cast<const wabt::CompareExpr*>(e)->opcode == op;
     return false;
   }
 
@@ -481,8 +508,8 @@ class Prover {
     if (n >= 2 && top[n - 1]->type() == ExprType::BrIf) {
       const wabt::Var& target = static_cast<const wabt::BrIfExpr*>(top[n - 1])->var;
       bool to_self = target.is_index() ? target.index() == 0 : target.name() == block.label;
-      for (Opcode c : {Opcode::I32Ne, Opcode::I32LtU, Opcode::I32LtS, Opcode::I32GtU,
-                       Opcode::I32GtS}) {
+      for (Opcode c :
+           {Opcode::I32Ne, Opcode::I32LtU, Opcode::I32LtS, Opcode::I32GtU, Opcode::I32GtS}) {
         if (n >= 4 && IsOp(top[n - 2], c) && IsI32Const(top[n - 3], &bound)) {
           cmp = c;
           x_at = n - 4;
@@ -507,9 +534,9 @@ class Prover {
         } else if (step < 0 && (cmp == Opcode::I32GtU || cmp == Opcode::I32GtS)) {
           // Counting down while X' > bound, the mirror image of the `<` case below.
           int64_t bottom = std::min(x0.lo, bound + 1);
-          bool ok = cmp == Opcode::I32GtU ||
-                    (x0.hi <= 0x7fffffff && bound >= -0x80000000ll && bound <= 0x7fffffff &&
-                     bottom + step >= -0x80000000ll);
+          bool ok =
+              cmp == Opcode::I32GtU || (x0.hi <= 0x7fffffff && bound >= -0x80000000ll &&
+                                        bound <= 0x7fffffff && bottom + step >= -0x80000000ll);
           if (ok) {
             trips = bound < x0.hi ? std::max<int64_t>(1, (x0.hi - bound - step - 1) / -step) : 1;
           }
@@ -517,9 +544,9 @@ class Prover {
           // Continues while X' < bound, compared as exact integers: lt_u's operands must be
           // canonical (checked when the body is interpreted); lt_s's in [-2^31, 2^31).
           int64_t top_value = std::max(x0.hi, bound - 1);
-          bool ok = cmp == Opcode::I32LtU ||
-                    (x0.lo >= -0x80000000ll && bound >= -0x80000000ll && bound <= 0x7fffffff &&
-                     top_value + step <= 0x7fffffff);
+          bool ok =
+              cmp == Opcode::I32LtU || (x0.lo >= -0x80000000ll && bound >= -0x80000000ll &&
+                                        bound <= 0x7fffffff && top_value + step <= 0x7fffffff);
           if (ok) {
             trips = bound > x0.lo ? std::max<int64_t>(1, (bound - x0.lo + step - 1) / step) : 1;
           }
@@ -565,7 +592,8 @@ class Prover {
     // Every state reaching the end is reduced to its locals and the block's results.
     auto results_only = [&](State* s) {
       if (!s->reachable) return true;
-      if (s->stack.size() < height + arity) return Fail("The value stack underflowed (unexpected IR).");
+      if (s->stack.size() < height + arity)
+        return Fail("The value stack underflowed (unexpected IR).");
       s->stack.erase(s->stack.begin(), s->stack.end() - static_cast<std::ptrdiff_t>(arity));
       return true;
     };
@@ -626,8 +654,7 @@ class Prover {
         return true;
       }
       case ExprType::GlobalGet: {
-        const wabt::Global* g =
-            module_.GetGlobal(static_cast<const wabt::GlobalGetExpr&>(e).var);
+        const wabt::Global* g = module_.GetGlobal(static_cast<const wabt::GlobalGetExpr&>(e).var);
         return Push(st, g != nullptr && g->type == wabt::Type::I32, Any());
       }
       case ExprType::GlobalSet:
@@ -646,7 +673,9 @@ class Prover {
       case ExprType::Convert: {
         Opcode op = static_cast<const wabt::ConvertExpr&>(e).opcode;
         switch (op) {
-          case Opcode::I32TruncF32S: case Opcode::I32TruncF32U: case Opcode::I32TruncF64S:
+          case Opcode::I32TruncF32S:
+          case Opcode::I32TruncF32U:
+          case Opcode::I32TruncF64S:
           case Opcode::I32TruncF64U:
             return Fail(fmt::format("The operation {} may trap.", op.GetName()));
           default:
@@ -704,8 +733,8 @@ class Prover {
         return true;
       }
       default:
-        return Fail(fmt::format("The function uses {}, which is not analyzed.",
-                                wabt::GetExprTypeName(e)));
+        return Fail(
+            fmt::format("The function uses {}, which is not analyzed.", wabt::GetExprTypeName(e)));
     }
   }
 

@@ -48,10 +48,14 @@ std::string ExportSymbol(std::string_view export_name) {
 
 const char* CType(ValType t) {
   switch (t) {
-    case ValType::kI32: return "u32";
-    case ValType::kI64: return "u64";
-    case ValType::kF32: return "f32";
-    case ValType::kF64: return "f64";
+    case ValType::kI32:
+      return "u32";
+    case ValType::kI64:
+      return "u64";
+    case ValType::kF32:
+      return "f32";
+    case ValType::kF64:
+      return "f64";
   }
   return "void";
 }
@@ -197,9 +201,10 @@ void UseLocalMemoryBase(std::string* source) {
     size_t field_end = in.find(", ", field_begin);
     if (field_end == std::string::npos) return;
     std::string_view this_field(in.data() + field_begin, field_end - field_begin);
-    if (this_field.empty() || this_field.find_first_not_of(
-                                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                                  std::string_view::npos) {
+    if (this_field.empty() ||
+        this_field.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+            std::string_view::npos) {
       return;
     }
     if (field.empty()) field = this_field;
@@ -272,13 +277,14 @@ size_t I32ConstantAssignment(std::string_view line, uint64_t* value) {
   return *value <= 0xffffffffu ? eq : std::string_view::npos;
 }
 
-// Applies the proofs to one function's text (its definition line through its closing "}\n").
+// Applies the proofs to one function's text (its signature, `signature_size` bytes, then its
+// body through the closing "}\n"). wasm2c breaks long parameter lists over several lines.
 // Returns the new text: i32 variables 64-bit, loads without barrier, and, when loads and stores
 // are disjoint, the body moved into a function taking the base as two restrict pointers, which
 // a wrapper under the original name calls (GCC honours restrict on parameters, also once the
 // call is inlined, not on local pointers).
-std::string RewriteProvenFunction(std::string_view text, const FunctionProof& proof,
-                                  std::string_view c_name) {
+std::string RewriteProvenFunction(std::string_view text, size_t signature_size,
+                                  const FunctionProof& proof, std::string_view c_name) {
   constexpr std::string_view kMem = "_b(wasmgpu_mem, ";
   std::string body;
   body.reserve(text.size() + 256);
@@ -302,6 +308,9 @@ std::string RewriteProvenFunction(std::string_view text, const FunctionProof& pr
     }
     line_start = line_end;
   }
+  if (!ProvenRewriteIsComplete(std::string_view(body).substr(signature_size))) {
+    return std::string(text);  // fail closed: wasm2c wrote something the rewrite did not expect
+  }
   const char* load_base = proof.disjoint ? "wasmgpu_ld" : "wasmgpu_mem";
   const char* store_base = proof.disjoint ? "wasmgpu_st" : "wasmgpu_mem";
   std::string out;
@@ -320,9 +329,19 @@ std::string RewriteProvenFunction(std::string_view text, const FunctionProof& pr
   out.append(body, copied, std::string::npos);
   if (!proof.disjoint) return out;
 
-  // static RET w2c_NAME(Z_m_instance_t* instance, T w2c_p0, ...) {
-  size_t def_end = out.find('\n');
-  std::string_view def(out.data(), def_end);
+  // static RET w2c_NAME(Z_m_instance_t* instance, T w2c_p0, ...) {   (on one line here)
+  // Nothing the edits above change is in the signature.
+  size_t def_end = signature_size;
+  std::string one_line;
+  for (size_t i = 0; i < def_end; ++i) {
+    if (out[i] != '\n') {
+      one_line += out[i];
+      continue;
+    }
+    while (i + 1 < def_end && out[i + 1] == ' ') ++i;
+    if (!one_line.empty() && one_line.back() != ' ') one_line += ' ';
+  }
+  std::string_view def = one_line;  // views into it below
   size_t name_at = def.find(c_name);
   size_t paren = def.find('(', name_at);
   std::string_view params = def.substr(paren + 1, def.rfind(") {") - paren - 1);
@@ -334,9 +353,8 @@ std::string RewriteProvenFunction(std::string_view text, const FunctionProof& pr
   for (size_t comma = params.find(", "); comma != std::string_view::npos;
        comma = params.find(", ", comma + 1)) {
     size_t end = params.find(',', comma + 1);
-    std::string_view param = params.substr(comma + 2, end == std::string_view::npos
-                                                          ? std::string_view::npos
-                                                          : end - comma - 2);
+    std::string_view param = params.substr(
+        comma + 2, end == std::string_view::npos ? std::string_view::npos : end - comma - 2);
     args += ", ";
     args += param.substr(param.rfind(' ') + 1);
   }
@@ -349,6 +367,34 @@ std::string RewriteProvenFunction(std::string_view text, const FunctionProof& pr
   return fast_def + out.substr(def_end) + wrapper;
 }
 
+}  // namespace
+
+bool ProvenRewriteIsComplete(std::string_view body) {
+  for (size_t line = 0; line < body.size();) {
+    size_t eol = body.find('\n', line);
+    if (eol == std::string_view::npos) eol = body.size();
+    std::string_view text = body.substr(line, eol - line);
+    size_t first = text.find_first_not_of(' ');
+    if (first != std::string_view::npos && text.substr(first).rfind("u32 ", 0) == 0) return false;
+    line = eol + 1;
+  }
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (!digit(body[i]) || (i > 0 && IsIdentifierChar(body[i - 1]))) continue;
+    size_t j = i;
+    while (j < body.size() && digit(body[j])) ++j;
+    const bool u_suffix =
+        j < body.size() && body[j] == 'u' && (j + 1 == body.size() || !IsIdentifierChar(body[j + 1]));
+    if (u_suffix && (j - i > 10 || std::stoull(std::string(body.substr(i, j - i))) >= 0x80000000u)) {
+      return false;
+    }
+    i = j;
+  }
+  return true;
+}
+
+namespace {
+
 // Rewrites the functions `proofs` proved (one proof per defined function, in module order).
 // Leaves the source as it was when its function definitions do not line up with the module's.
 void UseProofs(std::string* source, const wabt::Module& m,
@@ -356,17 +402,21 @@ void UseProofs(std::string* source, const wabt::Module& m,
   const std::string& in = *source;
   if (in.find("wasmgpu_mem") == std::string::npos) return;  // no memory or no local base
   struct Def {
-    size_t begin, end;
+    size_t begin, body, end;  // signature, body (after ") {\n"), end (after "}\n")
     std::string c_name;
   };
   std::vector<Def> defs;
   constexpr std::string_view kInstance = "(Z_m_instance_t* instance";
-  for (size_t at = in.find("\nstatic "); at != std::string::npos; at = in.find("\nstatic ", at + 1)) {
+  for (size_t at = in.find("\nstatic "); at != std::string::npos;
+       at = in.find("\nstatic ", at + 1)) {
     size_t begin = at + 1;
-    size_t eol = in.find('\n', begin);
-    if (eol == std::string::npos) break;
+    // A definition's signature ends at ") {\n", a declaration's at ";\n".
+    size_t open = in.find(") {\n", begin);
+    size_t semi = in.find(";\n", begin);
+    if (open == std::string::npos) break;
+    if (semi != std::string::npos && semi < open) continue;
+    size_t eol = open + 3;
     std::string_view line(in.data() + begin, eol - begin);
-    if (line.size() < 3 || line.substr(line.size() - 3) != ") {") continue;
     size_t paren = line.find(kInstance);
     size_t space = line.rfind(' ', paren);
     if (paren == std::string_view::npos || space == std::string_view::npos) continue;
@@ -374,24 +424,30 @@ void UseProofs(std::string* source, const wabt::Module& m,
     if (name.rfind("w2c_", 0) != 0) continue;
     size_t close = in.find("\n}\n", eol);
     if (close == std::string::npos) return;
-    defs.push_back(Def{begin, close + 3, std::string(name)});
+    defs.push_back(Def{begin, eol + 1, close + 3, std::string(name)});
   }
   if (defs.size() != proofs.size()) return;
   for (size_t i = 0; i < defs.size(); ++i) {
     const wabt::Func& f = *m.funcs[m.num_func_imports + i];
-    std::string_view line(in.data() + defs[i].begin, in.find('\n', defs[i].begin) - defs[i].begin);
+    std::string_view line(in.data() + defs[i].begin, defs[i].body - defs[i].begin);
     size_t params = 0;
     for (char c : line) params += c == ',' ? 1 : 0;
     if (params != f.GetNumParams()) return;
     // Named functions must carry their name (wasm2c: "w2c_" + the name without '$').
     std::string_view wasm_name = f.name;
     if (!wasm_name.empty() && wasm_name[0] == '$') wasm_name.remove_prefix(1);
-    bool plain = !wasm_name.empty() &&
-                 std::all_of(wasm_name.begin(), wasm_name.end(), IsIdentifierChar);
-    if (plain && defs[i].c_name != "w2c_" + std::string(wasm_name) &&
-        defs[i].c_name.rfind("w2c_" + std::string(wasm_name), 0) != 0) {
-      return;
+    bool plain =
+        !wasm_name.empty() && std::all_of(wasm_name.begin(), wasm_name.end(), IsIdentifierChar);
+    // (or that name and "_<digits>", wasm2c's suffix for names that collide).
+    std::string expect = "w2c_" + std::string(wasm_name);
+    std::string_view c_name = defs[i].c_name;
+    bool same = c_name == expect;
+    if (!same && c_name.rfind(expect + "_", 0) == 0) {
+      std::string_view suffix = c_name.substr(expect.size() + 1);
+      same = !suffix.empty() &&
+             std::all_of(suffix.begin(), suffix.end(), [](char c) { return c >= '0' && c <= '9'; });
     }
+    if (plain && !same) return;
   }
   std::string out;
   out.reserve(in.size() + in.size() / 16);
@@ -400,8 +456,8 @@ void UseProofs(std::string* source, const wabt::Module& m,
     if (!proofs[i].in_bounds) continue;
     out.append(in, copied, defs[i].begin - copied);
     out += RewriteProvenFunction(
-        std::string_view(in).substr(defs[i].begin, defs[i].end - defs[i].begin), proofs[i],
-        defs[i].c_name);
+        std::string_view(in).substr(defs[i].begin, defs[i].end - defs[i].begin),
+        defs[i].body - 1 - defs[i].begin, proofs[i], defs[i].c_name);
     copied = defs[i].end;
   }
   out.append(in, copied, std::string::npos);
@@ -524,8 +580,8 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
       args += fmt::format(", a{}", p);
     }
     s += fmt::format("{} {}({}) {{\n  {}(({} (*)({}))WASMGPU_CTX(ctx)->fns[{}])({});\n}}\n", ret,
-                     symbol, params, imp.type.results.empty() ? "" : "return ", ret, ptr_params,
-                     i, args);
+                     symbol, params, imp.type.results.empty() ? "" : "return ", ret, ptr_params, i,
+                     args);
   }
 
   std::string export_table;
@@ -534,10 +590,12 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
                                 e.type.Code(), ExportSymbol(e.name));
   }
   // Zero-length arrays are not C; a sentinel entry keeps the tables valid and is never counted.
-  s += fmt::format("static const wasmgpu_import_desc wasmgpu_imports[] = {{\n{}  {{0, 0, 0}}\n}};\n",
-                   import_table);
-  s += fmt::format("static const wasmgpu_export_desc wasmgpu_exports[] = {{\n{}  {{0, 0, 0}}\n}};\n",
-                   export_table);
+  s +=
+      fmt::format("static const wasmgpu_import_desc wasmgpu_imports[] = {{\n{}  {{0, 0, 0}}\n}};\n",
+                  import_table);
+  s +=
+      fmt::format("static const wasmgpu_export_desc wasmgpu_exports[] = {{\n{}  {{0, 0, 0}}\n}};\n",
+                  export_table);
 
   std::string instantiate_args = fmt::format("({}*)inst", instance_type);
   for (size_t i = 0; i < import_modules.size(); ++i) instantiate_args += ", (void*)ctx";

@@ -25,6 +25,12 @@ std::string WasmNameOfSymbol(std::string_view symbol);
 // out when a guest misbehaves; part of the compile-cache key.
 bool ProofsEnabled();
 
+// True when the C body of a proven function (without its signature), after the rewrite, has no
+// i32 variable still declared u32 and no i32 constant of 2^31 or more still written as
+// "<digits>u": bounds_analysis.cpp's proofs hold for the C only if the rewrite reached every one
+// (they are found by wasm2c 1.0.32's exact forms). A body that fails this keeps wasm2c's exact C.
+bool ProvenRewriteIsComplete(std::string_view body);
+
 // Modifies the IR (adds exports that reach the memory and the table) and translates it.
 Result<GeneratedC> GenerateC(ParsedModule& module);
 

@@ -166,17 +166,19 @@ int Main(int argc, char** argv) {
   }
   const uint32_t positions[] = {0, 63, 255, 511, 600, 1023, 2047};
   const uint32_t splits[] = {1, 2, 3, 4, 5, 8};
-  for (size_t variant = 0; variant < 2 + others.size(); ++variant) {
+  for (size_t variant = 0; variant < 3 + others.size(); ++variant) {
     if (variant == 1 && !c.has_subgroups()) continue;
     const std::span<const uint32_t> spirv =
         variant == 0   ? Words(kSpirv_attention_decode)
         : variant == 1 ? Words(kSpirv_attention_decode_sg)
-                       : std::span<const uint32_t>(others[variant - 2]);
+        : variant == 2 ? Words(kSpirv_attention_decode_cpu)
+                       : std::span<const uint32_t>(others[variant - 3]);
     // (Kernels with six bindings, older ones, leave the seventh unused.)
     const Kernel k = Make(c, spirv, layers, {false, true, true, false, true, true, true}, 36);
     const std::string name = variant == 0   ? "portable"
                              : variant == 1 ? "subgroups"
-                                            : argv[variant];
+                             : variant == 2 ? "cpu (64 threads)"
+                                            : argv[variant - 1];
     std::printf("%s\n  pos:         ", name.c_str());
     for (uint32_t pos : positions) std::printf(" %7u", pos);
     std::printf("\n");

@@ -130,5 +130,47 @@ TEST(Generate, RefusesAnEmptyOrTooLongPrompt) {
   EXPECT_EQ(g.error().message, "The prompt (2 tokens) is longer than the context (1).");
 }
 
+// LogitSource::forward_greedy replaces forward only for plain greedy sampling without per-step
+// logits, and generates the same tokens; the callback then gets the prompt's logits for the first
+// token and none after.
+TEST(Generate, UsesForwardGreedyOnlyForPlainGreedyWithoutLogits) {
+  auto t = MakeTokenizer(false);
+  struct Run {
+    float temperature, repeat_penalty;
+    bool logits_per_step, want_greedy;
+  };
+  for (const Run& run : {Run{0.0f, 1.0f, false, true}, Run{0.0f, 1.0f, true, false},
+                         Run{0.0f, 1.3f, false, false}, Run{0.7f, 1.0f, false, false}}) {
+    Scripted m{{5, 6, 4, 5, 6}};
+    std::vector<uint32_t> greedy_positions;
+    LogitSource source = m.Source();
+    source.forward_greedy = [&](int32_t, uint32_t pos) -> Result<int32_t> {
+      greedy_positions.push_back(pos);
+      return m.script.at(m.step++);
+    };
+    SamplerParams sp;
+    sp.temperature = run.temperature;
+    sp.repeat_penalty = run.repeat_penalty;
+    sp.top_k = 1;  // the scripted token whatever the temperature
+    Sampler sampler(sp);
+    GenerateParams p;
+    p.n_predict = 4;
+    p.max_seq = 64;
+    p.logits_per_step = run.logits_per_step;
+    std::vector<size_t> logits_sizes;
+    auto g = Generate(source, *t, sampler, std::vector<int32_t>{1, 4}, p,
+                      [&](int32_t, const std::string&, std::span<const float> logits) {
+                        logits_sizes.push_back(logits.size());
+                      });
+    ASSERT_TRUE(g.ok()) << g.error().message;
+    EXPECT_EQ(g->tokens, (std::vector<int32_t>{5, 6, 4, 5})) << run.temperature;
+    const std::vector<uint32_t> steps = {2, 3, 4};
+    EXPECT_EQ(greedy_positions, run.want_greedy ? steps : std::vector<uint32_t>{});
+    EXPECT_EQ(m.positions, run.want_greedy ? std::vector<uint32_t>{} : steps);
+    EXPECT_EQ(logits_sizes, run.want_greedy ? (std::vector<size_t>{7, 0, 0, 0})
+                                            : (std::vector<size_t>{7, 7, 7, 7}));
+  }
+}
+
 }  // namespace
 }  // namespace wasmgpu::nn

@@ -375,14 +375,16 @@ struct DecodeCase {
   uint32_t n_head, n_kv, hd, n_rot, neox, pos, max_seq, n_split;
 };
 
-std::string Describe(const DecodeCase& d, bool sg) {
+enum class DecodeKernel { kPortable, kSubgroups, kCpu };
+
+std::string Describe(const DecodeCase& d, DecodeKernel k) {
   return "heads " + std::to_string(d.n_head) + "/" + std::to_string(d.n_kv) + " hd " +
          std::to_string(d.hd) + " n_rot " + std::to_string(d.n_rot) + " neox " +
          std::to_string(d.neox) + " pos " + std::to_string(d.pos) + " n_split " +
-         std::to_string(d.n_split) + " subgroups " + std::to_string(sg);
+         std::to_string(d.n_split) + " kernel " + std::to_string(static_cast<int>(k));
 }
 
-void CheckAttentionDecode(const DecodeCase& d, bool sg) {
+void CheckAttentionDecode(const DecodeCase& d, DecodeKernel k) {
   const uint32_t base = 10000, n_head = d.n_head, n_kv = d.n_kv, hd = d.hd, pos = d.pos;
   const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd, n_split = d.n_split;
   const RopeType rope = d.neox ? RopeType::kNeox : RopeType::kNormal;
@@ -418,13 +420,15 @@ void CheckAttentionDecode(const DecodeCase& d, bool sg) {
   for (uint32_t i = 0; i < inv.size(); ++i) inv[i] = float(std::pow(double(base), -2.0 * i / d.n_rot));
   std::vector<uint32_t> qw = Floats(qkv), kw = Floats(k0), vw = Floats(v0), iw = Floats(inv),
                         out(n_split * q_dim, 0), ml(n_split * n_head * 2, 0), arrivals(n_head, 0);
-  Dispatch run{sg ? Words(kSpirv_attention_decode_sg) : Words(kSpirv_attention_decode),
+  Dispatch run{k == DecodeKernel::kSubgroups ? Words(kSpirv_attention_decode_sg)
+               : k == DecodeKernel::kCpu      ? Words(kSpirv_attention_decode_cpu)
+                                              : Words(kSpirv_attention_decode),
                {&qw, &kw, &vw, &iw, &out, &ml, &arrivals},
                {false, true, true, false, true, true, true},
                {n_head, n_kv, hd, d.n_rot, pos, d.max_seq, d.neox, Bits(scale), n_split}, n_head,
                n_split};
   run.Go();
-  const std::string what = Describe(d, sg);
+  const std::string what = Describe(d, k);
   // The head's last workgroup combined the partials into out[0]; every workgroup's (max, sum of
   // exp) stays in ml, and the arrival counts are back to 0 for the next dispatch.
   const std::vector<float> all = AsFloats(out);
@@ -460,8 +464,8 @@ void CheckAttentionDecode(const DecodeCase& d, bool sg) {
 // positions). Both RoPE layouts throughout. Then the head sizes of real models: 64 (tinyllama:
 // 32 heads on 4 KV heads, past lavapipe's subgroup of 8 lanes, so the shared-memory sums of the
 // subgroup kernel), 80 (not a power of two: 12 slices, 16 threads idle), 128 with n_rot 64 < hd,
-// 256 (4 slices). Each in the portable kernel and, where the adapter has subgroups, the
-// subgroup one.
+// 256 (4 slices). Each in the portable kernel, the CPU one (64 threads: at hd 256 one slice)
+// and, where the adapter has subgroups, the subgroup one.
 TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
   const std::vector<DecodeCase> cases = {
       {4, 2, 32, 16, 0, 69, 80, 1},    {4, 2, 32, 16, 1, 69, 80, 1},
@@ -472,78 +476,9 @@ TEST(GpuKernels, AttentionDecodeRopeStoreAndGroupedQueries) {
       {32, 4, 64, 64, 0, 600, 640, 1}, {32, 4, 64, 64, 1, 600, 640, 5},
       {4, 1, 80, 32, 1, 300, 304, 2},  {4, 2, 128, 64, 0, 140, 144, 3},
       {2, 2, 256, 256, 1, 100, 104, 1}, {2, 1, 256, 128, 0, 100, 104, 2}};
-  for (bool sg : {false, true}) {
-    if (sg && !Ctx().has_subgroups()) continue;
-    for (const DecodeCase& d : cases) CheckAttentionDecode(d, sg);
-  }
-}
-
-// The wo kernels' COMBINE input (attn_combine.glsl): y += W x where x is the combination of
-// n_split partials per head, sum_s exp(m_s - M) o_s / sum_s exp(m_s - M) l_s, including partials
-// over no positions (m = -3e38, l = 0), for the portable and wide kernels (with and without
-// subgroups), every type; 3 heads of 64 over 2 and 5 partials.
-std::span<const uint32_t> CombSpirv(GgmlType t, int variant) {
-  static const std::span<const uint32_t> k[3][4] = {
-      {Words(kSpirv_matvec_comb_f32), Words(kSpirv_matvec_comb_f16),
-       Words(kSpirv_matvec_comb_q8_0), Words(kSpirv_matvec_comb_q4_0)},
-      {Words(kSpirv_matvec_wide_comb_f32), Words(kSpirv_matvec_wide_comb_f16),
-       Words(kSpirv_matvec_wide_comb_q8_0), Words(kSpirv_matvec_wide_comb_q4_0)},
-      {Words(kSpirv_matvec_wide_comb_f32_sg), Words(kSpirv_matvec_wide_comb_f16_sg),
-       Words(kSpirv_matvec_wide_comb_q8_0_sg), Words(kSpirv_matvec_wide_comb_q4_0_sg)}};
-  const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
-  return k[variant][ti];
-}
-
-TEST(GpuKernels, MatVecCombiningAttentionPartials) {
-  const uint32_t n_head = 3, hd = 64, n_in = n_head * hd, outputs = 21;
-  for (uint32_t n_split : {2u, 5u}) {
-    const std::vector<float> o = Random(n_split * n_in, 50), r = Random(n_split * n_head * 2, 51);
-    std::vector<float> ml(n_split * n_head * 2);
-    for (uint32_t i = 0; i < n_split * n_head; ++i) {
-      ml[2 * i] = 4.0f * r[2 * i];                 // max score
-      ml[2 * i + 1] = 1.0f + 8.0f * std::abs(r[2 * i + 1]);  // sum of exp, >= 1
-    }
-    std::vector<float> partials = o;
-    // The last partial of head 1 covers no positions.
-    const uint32_t empty = (n_split - 1) * n_head + 1;
-    ml[2 * empty] = -3e38f;
-    ml[2 * empty + 1] = 0.0f;
-    std::fill_n(partials.begin() + (n_split - 1) * n_in + hd, hd, 0.0f);
-    std::vector<float> x(n_in);
-    for (uint32_t h = 0; h < n_head; ++h) {
-      double mx = -3e38;
-      for (uint32_t s = 0; s < n_split; ++s) mx = std::max(mx, double(ml[2 * (s * n_head + h)]));
-      for (uint32_t i = 0; i < hd; ++i) {
-        double num = 0, den = 0;
-        for (uint32_t s = 0; s < n_split; ++s) {
-          const double w = std::exp(ml[2 * (s * n_head + h)] - mx);
-          den += w * ml[2 * (s * n_head + h) + 1];
-          num += w * partials[s * n_in + h * hd + i];
-        }
-        x[h * hd + i] = float(num / den);
-      }
-    }
-    for (GgmlType type : kTypes) {
-      Matrix m = RandomMatrix(type, n_in, outputs, 52);
-      std::vector<float> dot(outputs);
-      MatVec(m.view, x.data(), dot.data());
-      std::vector<float> y0 = Random(outputs + 3, 53), want = y0;
-      for (uint32_t i = 0; i < outputs; ++i) want[3 + i] += dot[i];
-      WeightChunk c = PackRows(m.view, 0, outputs);
-      for (int variant = 0; variant < 3; ++variant) {
-        std::vector<uint32_t> xw = Floats(partials), yw = Floats(y0), mlw = Floats(ml);
-        const uint32_t per_group = variant == 0 ? 16 : 8;
-        Dispatch run{CombSpirv(type, variant), {&c.words, &xw, &yw, &mlw},
-                     {false, false, true, false},
-                     {outputs, n_in, c.qoff, 3, 1, n_split, hd, 1},
-                     (outputs + per_group - 1) / per_group, 1};
-        run.Go();
-        const std::vector<float> got = AsFloats(yw);
-        EXPECT_LT(Nmse(want, got), 1e-10)
-            << GgmlTypeName(type) << " variant " << variant << " n_split " << n_split;
-        for (int i = 0; i < 3; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
-      }
-    }
+  for (DecodeKernel k : {DecodeKernel::kPortable, DecodeKernel::kSubgroups, DecodeKernel::kCpu}) {
+    if (k == DecodeKernel::kSubgroups && !Ctx().has_subgroups()) continue;
+    for (const DecodeCase& d : cases) CheckAttentionDecode(d, k);
   }
 }
 

@@ -3,6 +3,7 @@
 // wasm semantics say (overlapping in-place loops, shifted copies, aliasing outputs, traps out of
 // bounds, wrapping address arithmetic).
 #include <gtest/gtest.h>
+#include <wabt/ir.h>
 
 #include <cstring>
 #include <map>
@@ -14,8 +15,6 @@
 #include "wasm/engine.h"
 #include "wasm/instance.h"
 #include "wasm/module_reader.h"
-
-#include <wabt/ir.h>
 
 namespace wasmgpu::wasm {
 namespace {
@@ -157,6 +156,13 @@ const char kLoopsWat[] = R"((module
       f32.store offset=12544
       local.get $i i32.const 1 i32.add local.tee $i i32.const 64 i32.ne br_if $l
     end)
+  ;; Ten parameters: wasm2c breaks the signature over two lines. Disjoint, so it gets a wrapper
+  ;; that must pass every parameter on.
+  (func $many (export "many")
+    (param i32 i32 i32 i32 i32 i32 i32 i32 i32 f32) (result f32)
+    i32.const 14000 local.get 9 f32.store
+    i32.const 14100 f32.load local.get 9 f32.add
+    local.get 8 f32.convert_i32_u f32.add)
   ;; Counting down: w[n] = w[n - 1] + 1 for n = 64 .. 1 (w at 10240); overlapping.
   (func $countdown (export "countdown") (local $n i32)
     i32.const 64 local.set $n
@@ -190,11 +196,12 @@ std::map<std::string, FunctionProof> ProofsByName(ParsedModule& parsed) {
 TEST(BoundsAnalysis, ProvesWhatHoldsAndSaysWhyNot) {
   ParsedModule parsed = Parse(Wat(kLoopsWat));
   auto proofs = ProofsByName(parsed);
-  ASSERT_EQ(proofs.size(), 15u);
+  ASSERT_EQ(proofs.size(), 16u);
   EXPECT_TRUE(proofs["mm"].in_bounds);
   EXPECT_TRUE(proofs["mm"].disjoint) << proofs["mm"].reason;
   EXPECT_TRUE(proofs["wraps"].disjoint) << proofs["wraps"].reason;
   EXPECT_TRUE(proofs["neg_iv"].disjoint) << proofs["neg_iv"].reason;
+  EXPECT_TRUE(proofs["many"].disjoint) << proofs["many"].reason;
   for (const char* overlapping : {"mm_alias", "inplace", "shift_fwd", "shift_back", "countdown"}) {
     EXPECT_TRUE(proofs[overlapping].in_bounds) << overlapping << ": " << proofs[overlapping].reason;
     EXPECT_FALSE(proofs[overlapping].disjoint) << overlapping;
@@ -230,6 +237,17 @@ TEST(BoundsAnalysis, ProvesWhatHoldsAndSaysWhyNot) {
             "bytes).");
 }
 
+// The rewrite's own check fails closed: an i32 variable left u32, or an i32 constant of 2^31 or
+// more left as "<digits>u" (which the proofs model sign-extended), keeps the function exact.
+TEST(BoundsAnalysis, RewriteCheckFailsClosed) {
+  EXPECT_TRUE(ProvenRewriteIsComplete(
+      "  u64 w2c_l0 = 0, w2c_i0;\n  w2c_i0 = 2147483647u;\n  w2c_i0 = 18446744073709551615ull;\n"
+      "  w2c_i0 = (u32)w2c_i0 + 7u;\n}\n"));
+  EXPECT_FALSE(ProvenRewriteIsComplete("  u64 w2c_l0;\n  u32 w2c_i0;\n}\n"));
+  EXPECT_FALSE(ProvenRewriteIsComplete("  u64 w2c_i0;\n  w2c_i0 = w2c_i0 + 2147483648u;\n}\n"));
+  EXPECT_FALSE(ProvenRewriteIsComplete("  u64 w2c_i0;\n  w2c_i0 = 99999999999u;\n}\n"));
+}
+
 TEST(BoundsAnalysis, GeneratedCodeChangesOnlyProvenFunctions) {
   ParsedModule parsed = Parse(Wat(kLoopsWat));
   Result<GeneratedC> c = GenerateC(parsed);
@@ -241,14 +259,19 @@ TEST(BoundsAnalysis, GeneratedCodeChangesOnlyProvenFunctions) {
     return at == std::string::npos ? std::string() : s.substr(at, s.find("\n}\n", at) - at);
   };
   // Disjoint: the body takes two restrict bases, loads without barrier, 64-bit i32 variables.
-  std::string mm = body("static inline void wasmgpu_fast_w2c_mm(u8* restrict wasmgpu_ld, "
-                        "u8* restrict wasmgpu_st, Z_m_instance_t* instance) {");
+  std::string mm = body(
+      "static inline void wasmgpu_fast_w2c_mm(u8* restrict wasmgpu_ld, "
+      "u8* restrict wasmgpu_st, Z_m_instance_t* instance) {");
   EXPECT_NE(mm.find("f32_load_nb(wasmgpu_ld, "), std::string::npos);
   EXPECT_NE(mm.find("f32_store_b(wasmgpu_st, "), std::string::npos);
   EXPECT_NE(mm.find("\n  u64 w2c_i0"), std::string::npos);
   EXPECT_EQ(mm.find("u32 "), std::string::npos);
   EXPECT_NE(body("static void w2c_mm(Z_m_instance_t* instance) {")
                 .find("wasmgpu_fast_w2c_mm(wasmgpu_mem, wasmgpu_mem, instance);"),
+            std::string::npos);
+  // A signature over several lines: the wrapper passes every parameter.
+  EXPECT_NE(s.find("wasmgpu_fast_w2c_many(wasmgpu_mem, wasmgpu_mem, instance, w2c_p0, w2c_p1, "
+                   "w2c_p2, w2c_p3, w2c_p4, w2c_p5, w2c_p6, w2c_p7, w2c_p8, w2c_p9);"),
             std::string::npos);
   // In bounds but overlapping: no restrict, loads without barrier.
   // An i32 constant >= 2^31 is written as its 64-bit sign extension (-256 here).
@@ -365,7 +388,8 @@ TEST_F(BoundsRunTest, OutOfBoundsInAnAnalyzedLoopStillTraps) {
     Status s = inst_->Call<void>(name);
     ASSERT_FALSE(s.ok()) << name;
     EXPECT_EQ(s.error().message, std::string("The guest trapped: out of bounds memory access in "
-                                             "function '") + name + "'.");
+                                             "function '") +
+                                     name + "'.");
     EXPECT_EQ(inst_->trap_kind(), TrapKind::kOutOfBounds);
   }
 }
@@ -391,6 +415,12 @@ TEST_F(BoundsRunTest, NegativeAndDescendingCountersAndCallsGiveTheScalarResults)
   Fill(8192, 64, 99.0f);
   ASSERT_TRUE(inst_->Call<void>("neg_iv").ok());
   for (int k = 0; k < 64; ++k) ASSERT_EQ(F(8192, 64)[k], F(6144, 64)[k] * 2.0f) << k;
+
+  F(14100, 1)[0] = 1.25f;
+  Result<float> many = inst_->Call<float>("many", 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 2.5f);
+  ASSERT_TRUE(many.ok()) << many.error().message;
+  EXPECT_EQ(*many, 1.25f + 2.5f + 9.0f);
+  EXPECT_EQ(F(14000, 1)[0], 2.5f);
 
   Fill(12288, 64, 5.0f);
   ASSERT_TRUE(inst_->Call<void>("with_call").ok());
@@ -419,13 +449,15 @@ TEST(BoundsGuest, ClangLoopsAreProvenAndGiveTheExactResults) {
     EXPECT_NE(r.err.find(std::string("wasmgpu: proof: $") + disjoint +
                          ": in bounds, loads and stores disjoint\n"),
               std::string::npos)
-        << disjoint << "\n" << r.err;
+        << disjoint << "\n"
+        << r.err;
   }
   for (const char* overlapping : {"MatmulIntoA", "ShiftBackward", "Reverse", "IntRecurrence"}) {
     EXPECT_NE(r.err.find(std::string("wasmgpu: proof: $") + overlapping +
                          ": in bounds; not disjoint: Bytes ["),
               std::string::npos)
-        << overlapping << "\n" << r.err;
+        << overlapping << "\n"
+        << r.err;
   }
 }
 

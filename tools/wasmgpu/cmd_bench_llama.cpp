@@ -2,7 +2,10 @@
 // natively, and where a decode step's time goes: host recording, submit, the wait for the logits,
 // and, from timestamp queries where the device has them, GPU time per kernel family. Every figure
 // is a median over steps and says what it covers. No tokenizer: the prompt is synthetic token ids
-// and decoding feeds back the argmax (greedy), as examples/llama does at --temp 0.
+// and decoding feeds back the argmax (greedy), as examples/llama does at --temp 0: decode_tok_s is
+// its path, LlamaGpu::ForwardGreedy (the GPU picks the token and the next step is queued before
+// the host waits), where the device has it; forward_decode_tok_s is Forward + a copy of the
+// logits + the argmax on the host (the --logits path, and decode_tok_s before ForwardGreedy).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -132,8 +135,32 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
     d.total_s = Micros(d0, Clock::now()) / 1e6;
     return 0;
   };
-  Decode ahead, sync;
+  Decode ahead, sync, piped;
+  const uint32_t first_pos = pos;
+  const int32_t first_token = token;
   if (int rc = decode(ahead, o.decode)) return rc;
+  // The same steps again through ForwardGreedy (the caller only hands back each pick); its
+  // tokens must be the ones above.
+  const std::vector<int32_t> forward_tokens = generated;
+  std::vector<int32_t> piped_tokens;
+  {
+    const uint32_t end_pos = pos;
+    pos = first_pos;
+    token = first_token;
+    const Clock::time_point d0 = Clock::now();
+    for (uint32_t i = 0; i < o.decode; ++i, ++pos) {
+      const Clock::time_point t0 = Clock::now();
+      auto r = g.ForwardGreedy(token, pos);
+      if (!r.ok()) return Fail("pipelined decode", r.error());
+      token = *r;
+      piped.step_us.push_back(Micros(t0, Clock::now()));
+      piped.wait_us.push_back(g.last_step().wait_us);
+      piped_tokens.push_back(token);
+    }
+    piped.total_s = Micros(d0, Clock::now()) / 1e6;
+    pos = end_pos;
+  }
+  const bool greedy_tokens_match = piped_tokens == forward_tokens;
   g.SetRecordAhead(false);
   if (int rc = decode(sync, o.decode)) return rc;
   g.SetRecordAhead(true);
@@ -171,8 +198,11 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
   }
   const std::vector<uint64_t> op_bytes = g.matvec_op_bytes();
 
-  const double step = Median(ahead.step_us);
+  const double forward_step = Median(ahead.step_us);
+  const bool pipelined = g.greedy_pipelined();
+  const double step = pipelined ? Median(piped.step_us) : forward_step;
   const double decode_tok_s = 1e6 / step;
+  const double decode_tok_s_mean = o.decode / (pipelined ? piped.total_s : ahead.total_s);
   const double prefill = Median(prefill_us);
   const double prefill_tok_s = o.prompt > 0 ? o.prompt / (prefill / 1e6) : 0;
   const uint64_t mv_bytes = g.matvec_bytes();
@@ -200,9 +230,15 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
         {"prefill_tok_s", prefill_tok_s},
         {"decode_steps", o.decode},
         {"decode_first_pos", start},
+        {"decode_path", pipelined ? "pipelined" : "forward"},
         {"decode_step_median_us", step},
         {"decode_tok_s", decode_tok_s},
-        {"decode_tok_s_mean", o.decode / ahead.total_s},
+        {"decode_tok_s_mean", decode_tok_s_mean},
+        {"pipelined_wait_median_us", Median(piped.wait_us)},
+        {"greedy_tokens_match", greedy_tokens_match},
+        {"forward_decode_step_median_us", forward_step},
+        {"forward_decode_tok_s", 1e6 / forward_step},
+        {"forward_decode_tok_s_mean", o.decode / ahead.total_s},
         {"host_record_median_us", Median(ahead.record_us)},
         {"host_submit_median_us", Median(ahead.submit_us)},
         {"record_ahead_median_us", Median(ahead.ahead_us)},
@@ -249,9 +285,16 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
     fmt::print("prefill of {} tokens (one submit), median of {}: {:.2f} ms = {:.0f} tok/s\n",
                o.prompt, prefill_us.size(), prefill / 1e3, prefill_tok_s);
   }
-  fmt::print("decode, {} steps from position {}, next step recorded ahead: median step {:.1f} us "
-             "= {:.1f} tok/s (mean {:.1f} tok/s)\n",
-             o.decode, start, step, decode_tok_s, o.decode / ahead.total_s);
+  fmt::print("decode, {} steps from position {}, {}: median step {:.1f} us = {:.1f} tok/s (mean "
+             "{:.1f} tok/s); tokens {} Forward's below\n",
+             o.decode, start,
+             pipelined ? "pipelined greedy (GPU argmax, next step queued before the wait)"
+                       : "Forward + host argmax (no host-mapped memory or profiling)",
+             step, decode_tok_s, decode_tok_s_mean,
+             greedy_tokens_match ? "equal to" : "DIFFERENT from");
+  fmt::print("decode, the same steps through Forward + logits copy + host argmax, next step "
+             "recorded ahead: median step {:.1f} us = {:.1f} tok/s (mean {:.1f} tok/s)\n",
+             forward_step, 1e6 / forward_step, o.decode / ahead.total_s);
   fmt::print("  per step (medians): record {:.1f} us, submit {:.1f} us, wait for logits {:.1f} us "
              "(of which recording the next step {:.1f} us), copy logits {:.1f} us, argmax {:.1f} "
              "us\n",

@@ -1,7 +1,6 @@
 #include "nn/gpu/llama_gpu.h"
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -9,6 +8,7 @@
 
 #include "nn/gpu/weight_layout.h"
 #include "nn/reference/llama_cpu.h"
+#include "nn/sampler.h"
 #include "nn_kernels.h"  // generated: kSpirv_<kernel> arrays (src/nn/CMakeLists.txt)
 
 namespace wasmgpu::nn {
@@ -37,6 +37,7 @@ struct MatVecParams {
   uint32_t pairs;  // matvec_wide.glsl only: row pairs per row group
 };
 struct EmbedParams { uint32_t row, n, qoff; };
+struct ArgmaxParams { uint32_t n, slot; };
 struct EmbedTokenParams { uint32_t first_row, n, qoff, rows; };
 struct AttentionDecodeParams {
   uint32_t n_head, n_head_kv, head_dim, n_rot, pos, max_seq, neox;
@@ -125,6 +126,7 @@ Result<std::unique_ptr<LlamaGpu>> LlamaGpu::Create(GpuContext& ctx, const LlamaM
 }
 
 LlamaGpu::~LlamaGpu() {
+  (void)SettleGreedy();  // the queued step uses the buffers released below
   DropAhead();
   for (WGPUBindGroup g : owned_groups_) wgpuBindGroupRelease(g);
   for (WGPUBuffer b : owned_buffers_) {
@@ -135,7 +137,7 @@ LlamaGpu::~LlamaGpu() {
     wgpuQuerySetDestroy(query_set_);
     wgpuQuerySetRelease(query_set_);
   }
-  std::vector<Kernel*> kernels = {&attention_decode_};
+  std::vector<Kernel*> kernels = {&attention_decode_, &argmax_};
   for (int t = 0; t < 4; ++t) {
     kernels.push_back(&embed_[t]);
     kernels.push_back(&embed_tok_[t]);
@@ -389,10 +391,12 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     return MakeError("The GPU path needs a head_dim that is a multiple of 4 and at most 256 (the "
                      "model has ", hp.head_dim, ").");
   }
-  // A score's partial dots meet through subgroup shuffles where the device has them.
+  // A score's partial dots meet through subgroup shuffles where the device has them; CPU
+  // adapters take small workgroups (attention_decode_cpu.comp says why).
   NN_TRY_ASSIGN(attention_decode_,
-                MakeKernel(ctx_.has_subgroups() ? Words(kSpirv_attention_decode_sg)
-                                                : Words(kSpirv_attention_decode),
+                MakeKernel(ctx_.is_cpu()           ? Words(kSpirv_attention_decode_cpu)
+                           : ctx_.has_subgroups() ? Words(kSpirv_attention_decode_sg)
+                                                  : Words(kSpirv_attention_decode),
                            {false, true, true, false, true, true, true},
                            sizeof(AttentionDecodeParams),
                            "attention_decode"));
@@ -524,6 +528,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   }
   output_op_ = MakeMatVec(*output_, MatVecKind::kNorm, x_, logits_, false, output_norm_, 0);
   matvec_bytes_ += output_->bytes;
+  if (use_host_mapped && align != 0) NN_TRY(InitGreedy());
 
   // What one decode step dispatches (benchmarks report it): embedding, per layer attention plus
   // one per matrix chunk, and the classifier's chunks.
@@ -535,15 +540,11 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   return InitPrefill();
 }
 
-void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset,
-                            uint32_t n_split) {
+void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset) {
   const Matrix& m = *op.matrix;
   // kFfn chunks hold gate/up row pairs and produce one output per pair.
   const uint64_t per_output = op.kind == MatVecKind::kFfn ? 2 : 1;
-  const bool combine = n_split > 1;
-  wgpuComputePassEncoderSetPipeline(
-      pass, combine ? combine_[op.wide ? 1 : 0][TypeIndex(m.type)].pipeline
-                    : MatVecKernel(op).pipeline);
+  wgpuComputePassEncoderSetPipeline(pass, MatVecKernel(op).pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const uint64_t outputs = c.rows / per_output;
@@ -552,12 +553,7 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
                    out_offset + static_cast<uint32_t>(c.first_row / per_output),
                    op.accumulate ? 1u : 0u, op.norm_offset, model_.hp.norm_eps,
                    static_cast<uint32_t>(pairs)};
-    if (combine) {  // the COMBINE kernels read (n_split, head_dim) where the norm's fields are
-      p.norm_offset = n_split;
-      p.eps = std::bit_cast<float>(model_.hp.head_dim);
-    }
-    wgpuComputePassEncoderSetBindGroup(pass, 0, (combine ? op.combine_groups : op.groups)[i], 0,
-                                       nullptr);
+    wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
     const uint64_t per_group =
         op.wide ? pairs * kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
@@ -584,14 +580,17 @@ WGPUComputePassEncoder LlamaGpu::RecordStep(WGPUComputePassEncoder pass, int32_t
                                             uint32_t pos, bool logits) {
   const LlamaHParams& hp = model_.hp;
   pass = NextOp(pass, Op::kEmbed);
-  if (token == kTokenFromBuffer) {
-    // x = token_embd[token_buf_[0]]: every chunk's dispatch, the one holding the row writes.
+  if (token == kTokenFromBuffer || token == kTokenFromGreedy) {
+    // x = token_embd[token_buf_[0]] (greedy_token_[0]): every chunk's dispatch, the one holding
+    // the row writes.
+    const std::vector<WGPUBindGroup>& groups =
+        token == kTokenFromBuffer ? embed_tok_groups_ : embed_greedy_groups_;
     wgpuComputePassEncoderSetPipeline(pass, embed_tok_[TypeIndex(token_embd_->type)].pipeline);
     for (size_t ci = 0; ci < token_embd_->chunks.size(); ++ci) {
       const Chunk& c = token_embd_->chunks[ci];
       const EmbedTokenParams ep{static_cast<uint32_t>(c.first_row), hp.n_embd, c.qoff,
                                 static_cast<uint32_t>(c.rows)};
-      wgpuComputePassEncoderSetBindGroup(pass, 0, embed_tok_groups_[ci], 0, nullptr);
+      wgpuComputePassEncoderSetBindGroup(pass, 0, groups[ci], 0, nullptr);
       wgpuComputePassEncoderSetImmediateData(pass, 0, &ep, sizeof(ep));
       wgpuComputePassEncoderDispatchWorkgroups(pass, (hp.n_embd + 63) / 64, 1, 1);
     }
@@ -685,6 +684,7 @@ Status LlamaGpu::SetAttentionSplit(uint32_t split) {
     return MakeError("Attention split (", split, ") is larger than its maximum (",
                      kMaxAttentionSplit, ").");
   }
+  NN_TRY(SettleGreedy());  // so is a step queued by ForwardGreedy
   attention_split_ = split;
   DropAhead();  // a step recorded ahead has the old split
   return {};
@@ -818,6 +818,7 @@ WGPUCommandBuffer LlamaGpu::RecordDecode(uint32_t pos) {
 
 Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
   NN_TRY(CheckTokens(std::span<const int32_t>(&token, 1), pos));
+  NN_TRY(SettleGreedy());
   if (profiling_ != Profiling::kOff) return ForwardProfiled(token, pos);
   StepTimes times;
   const Clock::time_point t0 = Clock::now();
@@ -851,6 +852,128 @@ Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
   NN_TRY_ASSIGN(std::span<const float> logits, WaitForLogits(&times, t2));
   last_step_ = times;
   return logits;
+}
+
+Status LlamaGpu::InitGreedy() {
+  const LlamaHParams& hp = model_.hp;
+  const uint32_t align = ctx_.host_mapped_alignment();
+  NN_TRY_ASSIGN(argmax_, MakeKernel(Words(kSpirv_argmax), {false, true, true},
+                                    sizeof(ArgmaxParams), "argmax"));
+  greedy_logits_ = MakeBuffer(uint64_t{hp.n_vocab} * 4, "greedy logits");
+  greedy_token_ = MakeBuffer(16, "greedy token");
+  void* memory = std::aligned_alloc(align, align);
+  if (memory == nullptr) return MakeError("Allocating ", align, " bytes for the picks failed.");
+  std::memset(memory, 0, align);
+  WGPUBufferHostMappedPointer host{};
+  host.chain.sType = WGPUSType_BufferHostMappedPointer;
+  host.pointer = memory;
+  host.disposeCallback = [](void* p) { std::free(p); };
+  host.userdata = memory;
+  WGPUBufferDescriptor d{};
+  d.nextInChain = &host.chain;
+  d.label = View("greedy picks (host-mapped)");
+  d.usage = WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst;
+  d.size = align;
+  picks_ = wgpuDeviceCreateBuffer(ctx_.device(), &d);
+  owned_buffers_.push_back(picks_);
+  NN_TRY(ctx_.TakeErrors("While creating the host-mapped picks buffer"));
+  picks_mapped_ = static_cast<const uint32_t*>(memory);
+  argmax_group_ = Bind(argmax_, {greedy_logits_, greedy_token_, picks_});
+  for (const Chunk& c : token_embd_->chunks) {
+    embed_greedy_groups_.push_back(
+        Bind(embed_tok_[TypeIndex(token_embd_->type)], {c.buffer, x_, greedy_token_}));
+  }
+  greedy_output_op_ =
+      MakeMatVec(*output_, MatVecKind::kNorm, x_, greedy_logits_, false, output_norm_, 0);
+  return {};
+}
+
+WGPUCommandBuffer LlamaGpu::RecordGreedy(int32_t token, uint32_t pos) {
+  WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(ctx_.device(), nullptr);
+  WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
+  pass = RecordStep(pass, token, pos, false);
+  RecordMatVec(pass, greedy_output_op_, 0);
+  const ArgmaxParams ap{model_.hp.n_vocab, pos % 2};
+  wgpuComputePassEncoderSetPipeline(pass, argmax_.pipeline);
+  wgpuComputePassEncoderSetBindGroup(pass, 0, argmax_group_, 0, nullptr);
+  wgpuComputePassEncoderSetImmediateData(pass, 0, &ap, sizeof(ap));
+  wgpuComputePassEncoderDispatchWorkgroups(pass, 1, 1, 1);
+  wgpuComputePassEncoderEnd(pass);
+  wgpuComputePassEncoderRelease(pass);
+  WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
+  wgpuCommandEncoderRelease(enc);
+  return cmd;
+}
+
+void LlamaGpu::SubmitGreedy(WGPUCommandBuffer cmd, GreedyStep* step) {
+  wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
+  wgpuCommandBufferRelease(cmd);
+  // Taken right after this submit, the future completes with this step, not with any queued
+  // behind it (the runtime tracks work done per submission).
+  WGPUQueueWorkDoneCallbackInfo cb{};
+  cb.mode = WGPUCallbackMode_WaitAnyOnly;
+  cb.callback = [](WGPUQueueWorkDoneStatus status, WGPUStringView, void* u1, void*) {
+    *static_cast<WGPUQueueWorkDoneStatus*>(u1) = status;
+  };
+  cb.userdata1 = &greedy_status_;
+  step->future = wgpuQueueOnSubmittedWorkDone(ctx_.queue(), cb);
+  step->valid = true;
+}
+
+Status LlamaGpu::WaitGreedy(GreedyStep* step) {
+  step->valid = false;
+  greedy_status_ = WGPUQueueWorkDoneStatus_Error;
+  NN_TRY(ctx_.Wait(step->future, "the decode step"));
+  NN_TRY(ctx_.TakeErrors("While running a decode step"));
+  if (greedy_status_ != WGPUQueueWorkDoneStatus_Success) {
+    return MakeError("The decode step failed on the GPU (status ",
+                     static_cast<int>(greedy_status_), ").");
+  }
+  return {};
+}
+
+Status LlamaGpu::SettleGreedy() {
+  if (!greedy_spec_.valid) return {};
+  return WaitGreedy(&greedy_spec_);
+}
+
+Result<int32_t> LlamaGpu::ForwardGreedy(int32_t token, uint32_t pos) {
+  NN_TRY(CheckTokens(std::span<const int32_t>(&token, 1), pos));
+  if (!greedy_pipelined()) {
+    NN_TRY_ASSIGN(std::span<const float> logits, Forward(token, pos));
+    return Sampler::Argmax(logits);
+  }
+  StepTimes times;
+  const Clock::time_point t0 = Clock::now();
+  // Step pos: the one queued by the last call when it runs this token, else a new one with the
+  // token in its immediate data (queued behind a discarded speculative step, which it redoes).
+  GreedyStep current, discarded;
+  if (greedy_spec_.valid && greedy_spec_.pos == pos && greedy_spec_.token == token) {
+    current = greedy_spec_;
+  } else {
+    discarded = greedy_spec_;
+    SubmitGreedy(RecordGreedy(token, pos), &current);
+    current.pos = pos;
+  }
+  greedy_spec_.valid = false;
+  const Clock::time_point t1 = Clock::now();
+  times.submit_us = Micros(t0, t1);
+  // Step pos + 1, speculatively, its token the one step pos picks (greedy_token_).
+  if (pos + 1 < max_seq_) {
+    SubmitGreedy(RecordGreedy(kTokenFromGreedy, pos + 1), &greedy_spec_);
+    greedy_spec_.pos = pos + 1;
+    times.record_ahead_us = Micros(t1, Clock::now());
+  }
+  // A discarded step completes before `current` (queue order); its future is waited for so that
+  // no wait is left pending.
+  if (discarded.valid) NN_TRY(WaitGreedy(&discarded));
+  NN_TRY(WaitGreedy(&current));
+  times.wait_us = Micros(t1, Clock::now());
+  // The pick of step pos; step pos + 1, still running, writes the other slot.
+  const int32_t picked = static_cast<int32_t>(picks_mapped_[pos % 2]);
+  greedy_spec_.token = picked;
+  last_step_ = times;
+  return picked;
 }
 
 Result<std::span<const float>> LlamaGpu::ForwardProfiled(int32_t token, uint32_t pos) {
@@ -905,6 +1028,7 @@ Result<std::span<const float>> LlamaGpu::RunSteps(std::span<const int32_t> token
 }
 
 void LlamaGpu::SubmitWithoutWaiting(WGPUCommandEncoder enc) {
+  (void)SettleGreedy();  // its errors come back from the wait that follows these submits
   WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
   wgpuCommandEncoderRelease(enc);
   wgpuQueueSubmit(ctx_.queue(), 1, &cmd);
@@ -913,6 +1037,7 @@ void LlamaGpu::SubmitWithoutWaiting(WGPUCommandEncoder enc) {
 
 Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder enc,
                                                              StepTimes* times) {
+  NN_TRY(SettleGreedy());
   const Clock::time_point t0 = Clock::now();
   WGPUCommandBuffer cmd = FinishStep(enc);
   wgpuQueueSubmit(ctx_.queue(), 1, &cmd);

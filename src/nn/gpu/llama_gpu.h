@@ -36,6 +36,21 @@ class LlamaGpu {
   // tokens (matrix-matrix kernels, one submit per batch, one wait) and returns the logits of the
   // last (the prompt: no per-token round trip, no classifier for the tokens before the last).
   Result<std::span<const float>> Prefill(std::span<const int32_t> tokens, uint32_t start_pos);
+  // Greedy decoding without the host in the loop. Runs `token` at `pos` (positions in order, as
+  // Forward) and returns the index of the largest of that step's logits, the token
+  // Sampler::Argmax would pick (lowest index among equal maxima), chosen on the GPU by a kernel
+  // at the end of the step. Before waiting for step `pos`, it queues step pos + 1 speculatively,
+  // its token read on the GPU from what step pos picked: the next call, ForwardGreedy(the
+  // returned token, pos + 1), then finds that step already running and only queues pos + 2,
+  // so the GPU never waits for the host. A next call with another token or position (a forced
+  // token, a stop, a restart), or a call of Forward, Prefill or TimeMatVecs, discards the
+  // speculative step: it wrote only the activations, KV-cache position pos + 1 and its own pick,
+  // all of which the next step at pos + 1 rewrites, and positions past a step are not read by
+  // it. The logits stay on the GPU (Forward's span is not updated). Where the device cannot map
+  // host memory into buffers, or while profiling, it runs Forward and Sampler::Argmax instead.
+  Result<int32_t> ForwardGreedy(int32_t token, uint32_t pos);
+  // ForwardGreedy picks on the GPU and queues the next step ahead (false: Forward + argmax).
+  bool greedy_pipelined() const { return picks_mapped_ != nullptr && profiling_ == Profiling::kOff; }
 
   // Tokens per prefill batch: at most the batch the activation buffers were sized for at load
   // (min(512, max_seq), or WASMGPU_PREFILL_BATCH); 0 runs the prompt token by token through the
@@ -139,9 +154,6 @@ class LlamaGpu {
     bool pipe = false;   // pipe_ kernels (wide, quantized, large, subgroups)
     uint32_t pairs = 1;  // wide and pipe kernels: row pairs per row group
     std::vector<WGPUBindGroup> groups;
-    // wo only: per chunk over (weights, attn_out_, y, attn_ml_) for the COMBINE kernels, which
-    // read the split attention's partials (n_split > 1 in RecordMatVec).
-    std::vector<WGPUBindGroup> combine_groups;
     bool accumulate = false;
     uint32_t norm_offset = 0;
   };
@@ -164,18 +176,34 @@ class LlamaGpu {
   WGPUBindGroup Bind(const Kernel& k, std::vector<WGPUBuffer> buffers);
   MatVecOp MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBuffer x, WGPUBuffer y,
                       bool accumulate, WGPUBuffer norm = nullptr, uint32_t norm_offset = 0);
-  // `n_split` > 1: op is wo and x is that many attention partials per head (combine_groups).
-  void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset,
-                    uint32_t n_split = 1);
+  void RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uint32_t out_offset);
   // One token's dispatches; the classifier only when `logits`; `token` kTokenFromBuffer: the
-  // embedding reads the id from token_buf_. Returns the pass to continue in (a new one when
-  // profiling split the step into passes).
+  // embedding reads the id from token_buf_, kTokenFromGreedy: from greedy_token_ (the previous
+  // step's GPU pick). Returns the pass to continue in (a new one when profiling split the step
+  // into passes).
   static constexpr int32_t kTokenFromBuffer = -1;
+  static constexpr int32_t kTokenFromGreedy = -2;
   WGPUComputePassEncoder RecordStep(WGPUComputePassEncoder pass, int32_t token, uint32_t pos,
                                     bool logits);
   // A decode step at `pos` whose token comes from token_buf_, finished (logits copy included).
   WGPUCommandBuffer RecordDecode(uint32_t pos);
   void DropAhead();
+  // A ForwardGreedy step at `pos`: the classifier into greedy_logits_, then the argmax into
+  // greedy_token_ and picks_[pos % 2]. `token` as RecordStep's.
+  WGPUCommandBuffer RecordGreedy(int32_t token, uint32_t pos);
+  // A submitted step ForwardGreedy will wait for: the queue's work-done future after its submit.
+  struct GreedyStep {
+    bool valid = false;
+    uint32_t pos = 0;
+    int32_t token = 0;  // speculative steps: the token they run (what step pos - 1 returned)
+    WGPUFuture future{};
+  };
+  void SubmitGreedy(WGPUCommandBuffer cmd, GreedyStep* step);
+  Status WaitGreedy(GreedyStep* step);
+  // Waits for a speculative step still queued and forgets it (every other entry point first).
+  Status SettleGreedy();
+  // ForwardGreedy's kernel, buffers and bind groups (Init, where host memory maps into buffers).
+  Status InitGreedy();
   Result<std::span<const float>> ForwardProfiled(int32_t token, uint32_t pos);
   // Before each op of a step: while a profiled step is recorded, ends `pass` and begins the op's
   // own pass with timestamp writes; otherwise returns `pass`.
@@ -252,9 +280,6 @@ class LlamaGpu {
   uint32_t pipe_mode_ = 1;
   // Workgroups a pipe product aims at (its pairs per row group; WASMGPU_MATVEC_GROUPS=N at load).
   uint64_t matvec_target_groups_ = 1024;
-  // wo reading the split attention's partials: matvec_comb_<type> (portable), matvec_wide_comb_
-  // (wide), made for the wo matrices' types and kernels only.
-  Kernel combine_[2][4];  // [wide][type]
   uint32_t attention_split_ = 0;  // SetAttentionSplit (0: automatic)
   // Which matvec kernels: matvec_ (portable) or wide_ (matvec_wide or, coalesced_, matvec_coal).
   bool use_wide_ = false, coalesced_ = false, mixed_ = false, wide_subgroups_ = false;
@@ -262,6 +287,20 @@ class LlamaGpu {
   Matrix* token_embd_ = nullptr;
   Matrix* output_ = nullptr;
   std::vector<WGPUBindGroup> embed_groups_, embed_tok_groups_;  // per token_embd chunk
+  // ForwardGreedy (made where the device maps host memory into buffers): the classifier writes
+  // greedy_logits_ on the GPU (not the host-mapped logits_, which the argmax would read back over
+  // the bus), argmax_ picks from it into greedy_token_ (device memory, read by the next step's
+  // embedding through embed_greedy_groups_) and picks_ (host-mapped, two slots by position parity:
+  // the host reads step pos's pick while step pos + 1, which writes the other slot, runs).
+  Kernel argmax_;
+  WGPUBuffer greedy_logits_ = nullptr, greedy_token_ = nullptr, picks_ = nullptr;
+  volatile const uint32_t* picks_mapped_ = nullptr;
+  WGPUBindGroup argmax_group_ = nullptr;
+  std::vector<WGPUBindGroup> embed_greedy_groups_;  // per token_embd chunk
+  MatVecOp greedy_output_op_;  // output_op_ into greedy_logits_
+  GreedyStep greedy_spec_;     // the step queued ahead by the last ForwardGreedy
+  // Set by the work-done callback, which runs inside the wait for its future (WaitAnyOnly).
+  WGPUQueueWorkDoneStatus greedy_status_ = WGPUQueueWorkDoneStatus_Error;
   WGPUBuffer token_buf_ = nullptr;     // [1] the token id of a step recorded ahead
   uint32_t* token_mapped_ = nullptr;   // token_buf_'s memory when it is host-mapped
   std::vector<Layer> layers_;

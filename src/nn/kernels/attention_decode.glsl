@@ -1,6 +1,6 @@
 // Decode attention for one new token with RoPE and the KV-cache store folded in: one dispatch per
-// layer. attention_decode.comp (shared-memory reductions) and attention_decode_sg.comp (subgroup
-// shuffles) include this file.
+// layer. attention_decode.comp (shared-memory reductions), attention_decode_sg.comp (subgroup
+// shuffles) and attention_decode_cpu.comp (64 threads, for CPU adapters) include this file.
 //
 // Workgroup (h, sp) takes query head h (GQA: KV head h / (n_head / n_head_kv)) over the positions
 // [sp L, min((sp + 1) L, pos + 1)) with L = ceil((pos + 1) / n_split). The decode step is bound by
@@ -38,7 +38,9 @@
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #endif
-#define THREADS 256
+#ifndef THREADS
+#define THREADS 256  // attention_decode_cpu.comp: 64
+#endif
 #define UNROLL 8
 layout(local_size_x = THREADS) in;
 

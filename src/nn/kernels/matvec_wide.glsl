@@ -21,6 +21,9 @@
 //   (attn_combine.glsl; binding 3 holds their (max, sum) pairs, norm_offset / eps carry n_split
 //   and head_dim), as in matvec.glsl.
 //
+// - Q4_0 kernels define Q4_SCALED_X: x is staged pre-scaled by powers of two so that nibbles need
+//   no shifts (weights.glsl); the products are bit-identical.
+//
 // Rows per workgroup: 2 * GROUPS * pairs weight rows (plain, NORM: as many outputs; SWIGLU: half).
 #if defined(USE_SUBGROUPS)
 #extension GL_KHR_shader_subgroup_basic : require
@@ -111,6 +114,9 @@ void main() {
 #if defined(NORM)
           s.z += dot(v, v);
           v *= nw4[p.norm_offset / 4 + tb * 8 + i];
+#endif
+#if defined(Q4X_SCALED)
+          v *= WideXScale(i & 7);  // Q4_SCALED_X (weights.glsl)
 #endif
           xs[(i >> 3) * 9 + (i & 7)] = v;
         }

@@ -2,5 +2,6 @@
 #extension GL_GOOGLE_include_directive : require
 // RMSNorm + matrix-vector product over Q4_0 weights for GPUs (matvec_wide.glsl).
 #define W_Q4_0
+#define Q4_SCALED_X
 #define NORM
 #include "matvec_wide.glsl"

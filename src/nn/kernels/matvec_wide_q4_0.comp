@@ -2,4 +2,5 @@
 #extension GL_GOOGLE_include_directive : require
 // Matrix-vector product over Q4_0 weights for GPUs (matvec_wide.glsl).
 #define W_Q4_0
+#define Q4_SCALED_X
 #include "matvec_wide.glsl"

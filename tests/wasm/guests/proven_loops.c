@@ -89,7 +89,8 @@ static void StencilRef(void) {
   for (int i = 0; i < len; ++i) ref[i] = 0.25f * xr[i] + 0.5f * xr[i + 1] + 0.25f * xr[i + 2];
 }
 static void IntRecurrenceRef(void) {
-  for (int i = opaque_len - 1; i > 0; --i) intsr[i] = intsr[i] * 1664525 + intsr[i - 1] + 1013904223;
+  for (int i = opaque_len - 1; i > 0; --i)
+    intsr[i] = intsr[i] * 1664525 + intsr[i - 1] + 1013904223;
 }
 
 static unsigned seed = 12345;

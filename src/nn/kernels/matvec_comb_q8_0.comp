@@ -1,7 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// x += Wo attn: the matrix-vector product over Q8_0 weights (matvec.glsl) reading the split
-// attention's partials combined.
-#define W_Q8_0
-#define COMBINE
-#include "matvec.glsl"

@@ -1,7 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// x += Wo attn for GPUs (matvec_wide.glsl) over F32 weights, reading the split attention's
-// partials combined.
-#define W_F32
-#define COMBINE
-#include "matvec_wide.glsl"

@@ -1,8 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// x += Wo attn for GPUs (matvec_wide.glsl) over Q4_0 weights, reading the split attention's
-// partials combined; subgroup reductions.
-#define W_Q4_0
-#define COMBINE
-#define USE_SUBGROUPS
-#include "matvec_wide.glsl"
