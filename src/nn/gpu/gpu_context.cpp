@@ -1,5 +1,6 @@
 #include "nn/gpu/gpu_context.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -183,6 +184,29 @@ WGPUBuffer GpuContext::CreateBuffer(uint64_t size, WGPUBufferUsage usage, const 
   d.usage = usage;
   d.size = (size + 3) / 4 * 4;
   return wgpuDeviceCreateBuffer(device_, &d);
+}
+
+Result<GpuContext::HostMapped> GpuContext::CreateHostMappedBuffer(uint64_t size,
+                                                                  WGPUBufferUsage usage,
+                                                                  const char* label) {
+  const uint64_t align = host_mapped_alignment_;
+  const uint64_t bytes = (size + align - 1) / align * align;
+  void* memory = std::aligned_alloc(align, bytes);
+  if (memory == nullptr) return MakeError("Allocating ", bytes, " bytes for the ", label, " failed.");
+  std::memset(memory, 0, bytes);
+  WGPUBufferHostMappedPointer host{};
+  host.chain.sType = WGPUSType_BufferHostMappedPointer;
+  host.pointer = memory;
+  host.disposeCallback = [](void* p) { std::free(p); };
+  host.userdata = memory;
+  WGPUBufferDescriptor d{};
+  d.nextInChain = &host.chain;
+  d.label = View(label);
+  d.usage = usage;
+  d.size = bytes;
+  HostMapped out{wgpuDeviceCreateBuffer(device_, &d), memory};
+  NN_TRY(TakeErrors((std::string("While creating the buffer '") + label + "'").c_str()));
+  return out;
 }
 
 WGPUShaderModule GpuContext::CreateSpirvModule(std::span<const uint32_t> words, const char* label) {

@@ -62,6 +62,15 @@ class GpuContext {
   Status TakeErrors(const char* context);
 
   WGPUBuffer CreateBuffer(uint64_t size, WGPUBufferUsage usage, const char* label);
+  // A buffer over fresh zeroed host memory (BufferHostMappedPointer), `size` rounded up to
+  // host_mapped_alignment(), which must not be 0; the memory is freed with the buffer. The
+  // GPU and the host see each other's writes through it (DESIGN.md decision 9).
+  struct HostMapped {
+    WGPUBuffer buffer = nullptr;
+    void* memory = nullptr;
+  };
+  Result<HostMapped> CreateHostMappedBuffer(uint64_t size, WGPUBufferUsage usage,
+                                            const char* label);
   WGPUShaderModule CreateSpirvModule(std::span<const uint32_t> words, const char* label);
 
  private:

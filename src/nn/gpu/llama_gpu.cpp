@@ -418,24 +418,14 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   const uint32_t align = ctx_.host_mapped_alignment();
   if (use_host_mapped && align != 0) {
     // The classifier writes straight into host memory: no copy, no map (DESIGN.md decision 9).
-    const uint64_t bytes = (uint64_t{hp.n_vocab} * 4 + align - 1) / align * align;
-    void* memory = std::aligned_alloc(align, bytes);
-    if (memory == nullptr) return MakeError("Allocating ", bytes, " bytes for the logits failed.");
-    std::memset(memory, 0, bytes);
-    WGPUBufferHostMappedPointer host{};
-    host.chain.sType = WGPUSType_BufferHostMappedPointer;
-    host.pointer = memory;
-    host.disposeCallback = [](void* p) { std::free(p); };
-    host.userdata = memory;
-    WGPUBufferDescriptor d{};
-    d.nextInChain = &host.chain;
-    d.label = View("logits (host-mapped)");
-    d.usage = WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst | WGPUBufferUsage_CopySrc;
-    d.size = bytes;
-    logits_ = wgpuDeviceCreateBuffer(ctx_.device(), &d);
+    NN_TRY_ASSIGN(GpuContext::HostMapped m,
+                  ctx_.CreateHostMappedBuffer(
+                      uint64_t{hp.n_vocab} * 4,
+                      WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst | WGPUBufferUsage_CopySrc,
+                      "logits (host-mapped)"));
+    logits_ = m.buffer;
     owned_buffers_.push_back(logits_);
-    NN_TRY(ctx_.TakeErrors("While creating the host-mapped logits buffer"));
-    logits_mapped_ = static_cast<float*>(memory);
+    logits_mapped_ = static_cast<float*>(m.memory);
   } else {
     logits_ = MakeBuffer(uint64_t{hp.n_vocab} * 4, "logits");
     readback_ = ctx_.CreateBuffer(uint64_t{hp.n_vocab} * 4,
@@ -446,23 +436,12 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   // The token id of a step recorded ahead (SetRecordAhead): written by the host just before the
   // submit, through host memory where the device can, else with writeBuffer.
   if (use_host_mapped && align != 0) {
-    void* memory = std::aligned_alloc(align, align);
-    if (memory == nullptr) return MakeError("Allocating ", align, " bytes for the token failed.");
-    std::memset(memory, 0, align);
-    WGPUBufferHostMappedPointer host{};
-    host.chain.sType = WGPUSType_BufferHostMappedPointer;
-    host.pointer = memory;
-    host.disposeCallback = [](void* p) { std::free(p); };
-    host.userdata = memory;
-    WGPUBufferDescriptor d{};
-    d.nextInChain = &host.chain;
-    d.label = View("token (host-mapped)");
-    d.usage = WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst;
-    d.size = align;
-    token_buf_ = wgpuDeviceCreateBuffer(ctx_.device(), &d);
+    NN_TRY_ASSIGN(GpuContext::HostMapped m,
+                  ctx_.CreateHostMappedBuffer(4, WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst,
+                                              "token (host-mapped)"));
+    token_buf_ = m.buffer;
     owned_buffers_.push_back(token_buf_);
-    NN_TRY(ctx_.TakeErrors("While creating the host-mapped token buffer"));
-    token_mapped_ = static_cast<uint32_t*>(memory);
+    token_mapped_ = static_cast<uint32_t*>(m.memory);
   } else {
     token_buf_ = MakeBuffer(16, "token");
   }
@@ -856,28 +835,16 @@ Result<std::span<const float>> LlamaGpu::Forward(int32_t token, uint32_t pos) {
 
 Status LlamaGpu::InitGreedy() {
   const LlamaHParams& hp = model_.hp;
-  const uint32_t align = ctx_.host_mapped_alignment();
   NN_TRY_ASSIGN(argmax_, MakeKernel(Words(kSpirv_argmax), {false, true, true},
                                     sizeof(ArgmaxParams), "argmax"));
   greedy_logits_ = MakeBuffer(uint64_t{hp.n_vocab} * 4, "greedy logits");
   greedy_token_ = MakeBuffer(16, "greedy token");
-  void* memory = std::aligned_alloc(align, align);
-  if (memory == nullptr) return MakeError("Allocating ", align, " bytes for the picks failed.");
-  std::memset(memory, 0, align);
-  WGPUBufferHostMappedPointer host{};
-  host.chain.sType = WGPUSType_BufferHostMappedPointer;
-  host.pointer = memory;
-  host.disposeCallback = [](void* p) { std::free(p); };
-  host.userdata = memory;
-  WGPUBufferDescriptor d{};
-  d.nextInChain = &host.chain;
-  d.label = View("greedy picks (host-mapped)");
-  d.usage = WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst;
-  d.size = align;
-  picks_ = wgpuDeviceCreateBuffer(ctx_.device(), &d);
+  NN_TRY_ASSIGN(GpuContext::HostMapped m,
+                ctx_.CreateHostMappedBuffer(8, WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst,
+                                            "greedy picks (host-mapped)"));
+  picks_ = m.buffer;
   owned_buffers_.push_back(picks_);
-  NN_TRY(ctx_.TakeErrors("While creating the host-mapped picks buffer"));
-  picks_mapped_ = static_cast<const uint32_t*>(memory);
+  picks_mapped_ = static_cast<const uint32_t*>(m.memory);
   argmax_group_ = Bind(argmax_, {greedy_logits_, greedy_token_, picks_});
   for (const Chunk& c : token_embd_->chunks) {
     embed_greedy_groups_.push_back(

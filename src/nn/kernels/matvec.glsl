@@ -17,9 +17,6 @@
 //           1/rms scale is applied to the finished dot products, which are linear in x).
 //   SWIGLU  (with NORM) the chunk interleaves gate and up rows; output row r = silu(dot(gate r))
 //           * dot(up r) from weight rows 2r and 2r + 1: the whole FFN input side in one dispatch.
-//   COMBINE x is attention_decode's n_split partial outputs per head, [n_split][n_in], with
-//           their (max, sum of exp) in ml[n_split][n_in / head_dim]; x is read as their
-//           combination (attn_combine.glsl), so the split attention needs no combining dispatch.
 // With `accumulate` the result is added to y (the residual adds of attn_output and ffn_down).
 #define THREADS 256
 layout(local_size_x = THREADS) in;
@@ -30,9 +27,6 @@ layout(std430, binding = 2) buffer Y { float y[]; };
 #if defined(NORM)
 layout(std430, binding = 3) readonly buffer NormWeight { float nw[]; };
 #endif
-#if defined(COMBINE)
-layout(std430, binding = 3) readonly buffer Ml { vec2 ml[]; };
-#endif
 
 layout(push_constant) uniform Params {
   uint rows;         // output rows in this chunk
@@ -40,20 +34,9 @@ layout(push_constant) uniform Params {
   uint qoff;         // word offset of the quants region (quantized types)
   uint out_offset;   // y index of the chunk's first output row
   uint accumulate;   // 1: y += result
-#if defined(COMBINE)
-  uint n_split;      // partials per head
-  uint head_dim;
-#else
   uint norm_offset;  // NORM: element offset of the norm weight in nw
   float eps;         // NORM: RMSNorm epsilon
-#endif
 } p;
-#if defined(COMBINE)
-#define X_TYPE float
-#define X_AT(i) x[i]
-#define X_PER 1
-#include "attn_combine.glsl"
-#endif
 
 #define XT_BLOCKS 64  // 32-blocks of x per shared tile
 shared vec4 xs[XT_BLOCKS * 9];
@@ -87,11 +70,7 @@ void main() {
     const uint base = tb * 32;
     if (tb != 0) barrier();  // everyone is done reading the previous tile
     for (uint i = t; i < tile_blocks * 32; i += THREADS) {
-#if defined(COMBINE)
-      float v = CombinedX(base + i);
-#else
       float v = x[base + i];
-#endif
 #if defined(NORM)
       s.z += v * v;
       v *= nw[p.norm_offset + base + i];

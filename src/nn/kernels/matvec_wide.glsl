@@ -17,10 +17,6 @@
 //   read x from L2 fewer times (a workgroup loads x, and the norm weight, whole: 16 KB for
 //   n_in = 2048, more than the 9 KB of Q4_0 weights of 8 rows).
 //
-// - COMBINE (plain products only): x is attention_decode's split partials, read combined
-//   (attn_combine.glsl; binding 3 holds their (max, sum) pairs, norm_offset / eps carry n_split
-//   and head_dim), as in matvec.glsl.
-//
 // - Q4_0 kernels define Q4_SCALED_X: x is staged pre-scaled by powers of two so that nibbles need
 //   no shifts (weights.glsl); the products are bit-identical.
 //
@@ -41,9 +37,6 @@ layout(std430, binding = 2) buffer Y { float y[]; };
 #if defined(NORM)
 layout(std430, binding = 3) readonly buffer NormWeight { vec4 nw4[]; };
 #endif
-#if defined(COMBINE)
-layout(std430, binding = 3) readonly buffer Ml { vec2 ml[]; };
-#endif
 
 layout(push_constant) uniform Params {
   uint rows;         // output rows in this chunk
@@ -51,22 +44,11 @@ layout(push_constant) uniform Params {
   uint qoff;         // word offset of the quants region (quantized types; a multiple of 4)
   uint out_offset;   // y index of the chunk's first output row
   uint accumulate;   // 1: y += result
-#if defined(COMBINE)
-  uint n_split;      // partials per head
-  uint head_dim;     // a multiple of 4
-#else
   uint norm_offset;  // NORM: element offset of the norm weight in nw (a multiple of 4)
   float eps;         // NORM: RMSNorm epsilon
-#endif
   uint pairs;        // row pairs per row group (workgroup: GROUPS * pairs), at least 1
 } p;
 
-#if defined(COMBINE)
-#define X_TYPE vec4
-#define X_AT(i) x4[i]
-#define X_PER 4
-#include "attn_combine.glsl"
-#endif
 #define qoff p.qoff
 #define WEIGHTS_WIDE
 #include "weights.glsl"
@@ -106,11 +88,7 @@ void main() {
       if (k == 0 || !one_tile) {
         if (tb != 0 || k != 0) barrier();  // everyone is done reading the previous tile
         for (uint i = t; i < tile_blocks * 8; i += THREADS) {
-#if defined(COMBINE)
-          vec4 v = CombinedX(tb * 8 + i);
-#else
           vec4 v = x4[tb * 8 + i];
-#endif
 #if defined(NORM)
           s.z += dot(v, v);
           v *= nw4[p.norm_offset / 4 + tb * 8 + i];
