@@ -27,7 +27,8 @@ run: build
 # libFuzzer harnesses (clang, build-fuzz/), FUZZ_TIME seconds each, one after another
 # (tests/fuzz/README.md, docs/fuzzing.md).
 FUZZ_TIME ?= 60
-fuzz:
+fuzz: deps
+	@FUZZ=1 scripts/install-deps
 	@tests/fuzz/run.sh $(FUZZ_TIME)
 
 clean:
