@@ -24,9 +24,13 @@
 
 #include "nn/gpu/gpu_context.h"
 #include "nn_kernels.h"
+#include "storage_kernel.h"
 
 namespace wasmgpu::nn {
 namespace {
+
+using test::MakeStorageKernel;
+using test::MedianDispatchMicros;
 
 template <size_t N>
 std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
@@ -38,83 +42,6 @@ WGPUBuffer Buffer(GpuContext& c, const std::vector<float>& data) {
                                 "bench");
   wgpuQueueWriteBuffer(c.queue(), b, 0, data.data(), data.size() * 4);
   return b;
-}
-
-struct Kernel {
-  WGPUComputePipeline pipeline = nullptr;
-  std::vector<WGPUBindGroup> groups;  // one per layer
-};
-
-Kernel Make(GpuContext& c, std::span<const uint32_t> spirv,
-            const std::vector<std::vector<WGPUBuffer>>& layers, const std::vector<bool>& writable,
-            uint32_t immediate) {
-  std::vector<WGPUBindGroupLayoutEntry> le(writable.size());
-  std::vector<WGPUBindGroupEntry> be(writable.size());
-  for (size_t i = 0; i < writable.size(); ++i) {
-    le[i].binding = be[i].binding = static_cast<uint32_t>(i);
-    le[i].visibility = WGPUShaderStage_Compute;
-    le[i].buffer.type =
-        writable[i] ? WGPUBufferBindingType_Storage : WGPUBufferBindingType_ReadOnlyStorage;
-    be[i].size = WGPU_WHOLE_SIZE;
-  }
-  WGPUBindGroupLayoutDescriptor ld{};
-  ld.entryCount = le.size();
-  ld.entries = le.data();
-  WGPUBindGroupLayout bgl = wgpuDeviceCreateBindGroupLayout(c.device(), &ld);
-  WGPUPipelineLayoutDescriptor pld{};
-  pld.bindGroupLayoutCount = 1;
-  pld.bindGroupLayouts = &bgl;
-  pld.immediateSize = immediate;
-  WGPUPipelineLayout pl = wgpuDeviceCreatePipelineLayout(c.device(), &pld);
-  WGPUShaderModule module = c.CreateSpirvModule(spirv, "bench");
-  WGPUComputePipelineDescriptor pd{};
-  pd.layout = pl;
-  pd.compute.module = module;
-  Kernel k;
-  k.pipeline = wgpuDeviceCreateComputePipeline(c.device(), &pd);
-  for (const std::vector<WGPUBuffer>& buffers : layers) {
-    for (size_t i = 0; i < be.size(); ++i) be[i].buffer = buffers[i];
-    WGPUBindGroupDescriptor bd{};
-    bd.layout = bgl;
-    bd.entryCount = be.size();
-    bd.entries = be.data();
-    k.groups.push_back(wgpuDeviceCreateBindGroup(c.device(), &bd));
-  }
-  wgpuShaderModuleRelease(module);
-  wgpuPipelineLayoutRelease(pl);
-  wgpuBindGroupLayoutRelease(bgl);
-  return k;
-}
-
-double Time(GpuContext& c, const Kernel& k, const void* params, uint32_t bytes, uint32_t gx,
-            uint32_t gy, int reps) {
-  std::vector<double> us;
-  for (int trial = 0; trial < 6; ++trial) {
-    WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(c.device(), nullptr);
-    WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
-    wgpuComputePassEncoderSetPipeline(pass, k.pipeline);
-    wgpuComputePassEncoderSetImmediateData(pass, 0, params, bytes);
-    for (int r = 0; r < reps; ++r) {
-      wgpuComputePassEncoderSetBindGroup(pass, 0, k.groups[r % k.groups.size()], 0, nullptr);
-      wgpuComputePassEncoderDispatchWorkgroups(pass, gx, gy, 1);
-    }
-    wgpuComputePassEncoderEnd(pass);
-    WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
-    const auto start = std::chrono::steady_clock::now();
-    wgpuQueueSubmit(c.queue(), 1, &cmd);
-    WGPUQueueWorkDoneCallbackInfo cb{};
-    cb.mode = WGPUCallbackMode_WaitAnyOnly;
-    cb.callback = [](WGPUQueueWorkDoneStatus, WGPUStringView, void*, void*) {};
-    (void)c.Wait(wgpuQueueOnSubmittedWorkDone(c.queue(), cb), "bench");
-    const double t =
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-    if (trial > 0) us.push_back(t / reps);  // the first warms up
-    wgpuCommandBufferRelease(cmd);
-    wgpuComputePassEncoderRelease(pass);
-    wgpuCommandEncoderRelease(enc);
-  }
-  std::sort(us.begin(), us.end());
-  return us[us.size() / 2];
 }
 
 std::vector<float> Random(size_t n, uint32_t seed) {
@@ -174,7 +101,8 @@ int Main(int argc, char** argv) {
         : variant == 2 ? Words(kSpirv_attention_decode_cpu)
                        : std::span<const uint32_t>(others[variant - 3]);
     // (Kernels with six bindings, older ones, leave the seventh unused.)
-    const Kernel k = Make(c, spirv, layers, {false, true, true, false, true, true, true}, 36);
+    test::StorageKernel k = MakeStorageKernel(
+        c, spirv, {false, true, true, false, true, true, true}, 36, layers, "bench");
     const std::string name = variant == 0   ? "portable"
                              : variant == 1 ? "subgroups"
                              : variant == 2 ? "cpu (64 threads)"
@@ -188,13 +116,12 @@ int Main(int argc, char** argv) {
         const float scale = 0.125f;
         uint32_t p[9] = {n_head, n_kv, hd, n_rot, pos, max_seq, 0, 0, split};
         std::memcpy(&p[7], &scale, 4);
-        std::printf(" %7.2f", Time(c, k, p, sizeof(p), n_head, split, reps));
+        std::printf(" %7.2f", MedianDispatchMicros(c, k, p, sizeof(p), n_head, split, reps));
       }
       std::printf("\n");
       std::fflush(stdout);
     }
-    for (WGPUBindGroup g : k.groups) wgpuBindGroupRelease(g);
-    wgpuComputePipelineRelease(k.pipeline);
+    k.Release();
   }
   for (WGPUBuffer b : all) wgpuBufferRelease(b);
   return 0;

@@ -18,6 +18,7 @@
 #include "nn/gpu/weight_layout.h"
 #include "nn/reference/llama_cpu.h"
 #include "nn/tensor_types.h"
+#include "storage_kernel.h"
 
 namespace wasmgpu::nn::test {
 
@@ -45,45 +46,20 @@ struct Dispatch {
 
   void Go() {
     GpuContext& c = Ctx();
-    std::vector<WGPUBindGroupLayoutEntry> le(buffers.size());
-    std::vector<WGPUBindGroupEntry> be(buffers.size());
     std::vector<WGPUBuffer> bufs;
     for (size_t i = 0; i < buffers.size(); ++i) {
-      le[i].binding = be[i].binding = static_cast<uint32_t>(i);
-      le[i].visibility = WGPUShaderStage_Compute;
-      le[i].buffer.type = writable[i] ? WGPUBufferBindingType_Storage
-                                      : WGPUBufferBindingType_ReadOnlyStorage;
       const uint64_t bytes = buffers[i]->size() * 4;
       bufs.push_back(c.CreateBuffer(bytes, WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst |
                                                WGPUBufferUsage_CopySrc, "test"));
       wgpuQueueWriteBuffer(c.queue(), bufs[i], 0, buffers[i]->data(), bytes);
-      be[i].buffer = bufs[i];
-      be[i].size = WGPU_WHOLE_SIZE;
     }
-    WGPUBindGroupLayoutDescriptor ld{};
-    ld.entryCount = le.size();
-    ld.entries = le.data();
-    WGPUBindGroupLayout bgl = wgpuDeviceCreateBindGroupLayout(c.device(), &ld);
-    WGPUPipelineLayoutDescriptor pld{};
-    pld.bindGroupLayoutCount = 1;
-    pld.bindGroupLayouts = &bgl;
-    pld.immediateSize = static_cast<uint32_t>(params.size() * 4);
-    WGPUPipelineLayout pl = wgpuDeviceCreatePipelineLayout(c.device(), &pld);
-    WGPUShaderModule module = c.CreateSpirvModule(spirv, "kernel");
-    WGPUComputePipelineDescriptor pd{};
-    pd.layout = pl;
-    pd.compute.module = module;
-    WGPUComputePipeline pipeline = wgpuDeviceCreateComputePipeline(c.device(), &pd);
-    WGPUBindGroupDescriptor bd{};
-    bd.layout = bgl;
-    bd.entryCount = be.size();
-    bd.entries = be.data();
-    WGPUBindGroup group = wgpuDeviceCreateBindGroup(c.device(), &bd);
+    const StorageKernel kernel = MakeStorageKernel(
+        c, spirv, writable, static_cast<uint32_t>(params.size() * 4), {bufs}, "kernel");
 
     WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(c.device(), nullptr);
     WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
-    wgpuComputePassEncoderSetPipeline(pass, pipeline);
-    wgpuComputePassEncoderSetBindGroup(pass, 0, group, 0, nullptr);
+    wgpuComputePassEncoderSetPipeline(pass, kernel.pipeline);
+    wgpuComputePassEncoderSetBindGroup(pass, 0, kernel.groups[0], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, params.data(), params.size() * 4);
     wgpuComputePassEncoderDispatchWorkgroups(pass, gx, gy, 1);
     wgpuComputePassEncoderEnd(pass);
@@ -112,11 +88,7 @@ struct Dispatch {
     wgpuCommandBufferRelease(cmd);
     wgpuComputePassEncoderRelease(pass);
     wgpuCommandEncoderRelease(enc);
-    wgpuBindGroupRelease(group);
-    wgpuComputePipelineRelease(pipeline);
-    wgpuShaderModuleRelease(module);
-    wgpuPipelineLayoutRelease(pl);
-    wgpuBindGroupLayoutRelease(bgl);
+    kernel.Release();
     for (WGPUBuffer b : bufs) wgpuBufferRelease(b);
   }
 };

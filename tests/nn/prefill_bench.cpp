@@ -17,6 +17,7 @@
 #include "nn/gpu/weight_layout.h"
 #include "nn/tensor_types.h"
 #include "nn_kernels.h"
+#include "storage_kernel.h"
 
 namespace wasmgpu::nn {
 namespace {
@@ -36,15 +37,7 @@ std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu) {
   return k[swiglu ? 1 : 0][ti];
 }
 
-struct Kernel {
-  WGPUComputePipeline pipeline = nullptr;
-  WGPUBindGroup group = nullptr;
-};
-
-void Release(const Kernel& k) {
-  wgpuBindGroupRelease(k.group);
-  wgpuComputePipelineRelease(k.pipeline);
-}
+using test::StorageKernel;
 
 WGPUBuffer Buffer(GpuContext& c, uint64_t bytes, const void* data = nullptr) {
   WGPUBuffer b = c.CreateBuffer(std::max<uint64_t>(bytes, 4),
@@ -53,74 +46,18 @@ WGPUBuffer Buffer(GpuContext& c, uint64_t bytes, const void* data = nullptr) {
   return b;
 }
 
-Kernel Make(GpuContext& c, std::span<const uint32_t> spirv, std::vector<WGPUBuffer> buffers,
-            std::vector<bool> writable, uint32_t immediate) {
-  std::vector<WGPUBindGroupLayoutEntry> le(buffers.size());
-  std::vector<WGPUBindGroupEntry> be(buffers.size());
-  for (size_t i = 0; i < buffers.size(); ++i) {
-    le[i].binding = be[i].binding = static_cast<uint32_t>(i);
-    le[i].visibility = WGPUShaderStage_Compute;
-    le[i].buffer.type =
-        writable[i] ? WGPUBufferBindingType_Storage : WGPUBufferBindingType_ReadOnlyStorage;
-    be[i].buffer = buffers[i];
-    be[i].size = WGPU_WHOLE_SIZE;
-  }
-  WGPUBindGroupLayoutDescriptor ld{};
-  ld.entryCount = le.size();
-  ld.entries = le.data();
-  WGPUBindGroupLayout bgl = wgpuDeviceCreateBindGroupLayout(c.device(), &ld);
-  WGPUPipelineLayoutDescriptor pld{};
-  pld.bindGroupLayoutCount = 1;
-  pld.bindGroupLayouts = &bgl;
-  pld.immediateSize = immediate;
-  WGPUPipelineLayout pl = wgpuDeviceCreatePipelineLayout(c.device(), &pld);
-  WGPUShaderModule module = c.CreateSpirvModule(spirv, "bench");
-  WGPUComputePipelineDescriptor pd{};
-  pd.layout = pl;
-  pd.compute.module = module;
-  Kernel k;
-  k.pipeline = wgpuDeviceCreateComputePipeline(c.device(), &pd);
-  WGPUBindGroupDescriptor bd{};
-  bd.layout = bgl;
-  bd.entryCount = be.size();
-  bd.entries = be.data();
-  k.group = wgpuDeviceCreateBindGroup(c.device(), &bd);
-  wgpuShaderModuleRelease(module);
-  wgpuPipelineLayoutRelease(pl);
-  wgpuBindGroupLayoutRelease(bgl);
+StorageKernel Make(GpuContext& c, std::span<const uint32_t> spirv, std::vector<WGPUBuffer> buffers,
+                   std::vector<bool> writable, uint32_t immediate) {
+  StorageKernel k = test::MakeStorageKernel(c, spirv, writable, immediate, {buffers}, "bench");
   const Status errors = c.TakeErrors("Making a kernel");
   if (!errors.ok()) std::fprintf(stderr, "%s\n", errors.error().message.c_str());
   return k;
 }
 
 // Median microseconds per dispatch over 5 submits of `reps` dispatches each.
-double Time(GpuContext& c, const Kernel& k, const void* params, uint32_t bytes, uint32_t gx,
-            uint32_t gy, int reps = 10) {
-  std::vector<double> us;
-  for (int trial = 0; trial < 6; ++trial) {
-    WGPUCommandEncoder enc = wgpuDeviceCreateCommandEncoder(c.device(), nullptr);
-    WGPUComputePassEncoder pass = wgpuCommandEncoderBeginComputePass(enc, nullptr);
-    wgpuComputePassEncoderSetPipeline(pass, k.pipeline);
-    wgpuComputePassEncoderSetBindGroup(pass, 0, k.group, 0, nullptr);
-    wgpuComputePassEncoderSetImmediateData(pass, 0, params, bytes);
-    for (int r = 0; r < reps; ++r) wgpuComputePassEncoderDispatchWorkgroups(pass, gx, gy, 1);
-    wgpuComputePassEncoderEnd(pass);
-    WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);
-    const auto start = std::chrono::steady_clock::now();
-    wgpuQueueSubmit(c.queue(), 1, &cmd);
-    WGPUQueueWorkDoneCallbackInfo cb{};
-    cb.mode = WGPUCallbackMode_WaitAnyOnly;
-    cb.callback = [](WGPUQueueWorkDoneStatus, WGPUStringView, void*, void*) {};
-    (void)c.Wait(wgpuQueueOnSubmittedWorkDone(c.queue(), cb), "bench");
-    const double t =
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-    if (trial > 0) us.push_back(t / reps);  // the first warms up
-    wgpuCommandBufferRelease(cmd);
-    wgpuComputePassEncoderRelease(pass);
-    wgpuCommandEncoderRelease(enc);
-  }
-  std::sort(us.begin(), us.end());
-  return us[us.size() / 2];
+double Time(GpuContext& c, const StorageKernel& k, const void* params, uint32_t bytes,
+            uint32_t gx, uint32_t gy, int reps = 10) {
+  return test::MedianDispatchMicros(c, k, params, bytes, gx, gy, reps);
 }
 
 std::vector<float> Random(size_t n, uint32_t seed, float scale) {
@@ -174,13 +111,13 @@ int Main(int argc, char** argv) {
       WGPUBuffer yb = Buffer(c, uint64_t{T} * ldy * 4);
       const uint32_t p[7] = {T, s.n, s.k, chunk.qoff, ldy, 0, 0};
       const double flop = 2.0 * T * s.n * s.k;
-      const Kernel k = Make(c, MatMulSpirv(type, s.swiglu), {wb, xb, yb}, {false, false, true}, 28);
+      const StorageKernel k = Make(c, MatMulSpirv(type, s.swiglu), {wb, xb, yb}, {false, false, true}, 28);
       const double us = Time(c, k, p, sizeof(p), (s.n + 63) / 64, (T + 63) / 64);
       total_us += us;
       total_flop += flop;
       std::printf("matmul %-5s %-8s n %5u k %5u: %8.1f us  %7.3f TFLOP/s\n",
                   std::string(GgmlTypeName(type)).c_str(), s.name, s.n, s.k, us, flop / us * 1e-6);
-      Release(k);
+      k.Release();
       for (WGPUBuffer b : {wb, xb, yb}) wgpuBufferRelease(b);
     }
     std::printf("matmul %-5s one layer: %8.1f us  %6.2f TFLOP/s; x22 layers: %.1f ms\n",
@@ -193,7 +130,7 @@ int Main(int argc, char** argv) {
     const std::vector<float> kv = Random(uint64_t{T} * kv_dim, 4, 1.0f);
     WGPUBuffer qb = Buffer(c, qkv.size() * 4, qkv.data()), kb = Buffer(c, kv.size() * 4, kv.data()),
                vb = Buffer(c, kv.size() * 4, kv.data()), ob = Buffer(c, uint64_t{T} * q_dim * 4);
-    const Kernel k =
+    const StorageKernel k =
         Make(c, Words(kSpirv_attention_prefill), {qb, kb, vb, ob}, {false, false, false, true}, 28);
     float scale = 0.125f;
     uint32_t p[7] = {n_head, n_kv, hd, T, 0, 32, 0};
@@ -202,12 +139,12 @@ int Main(int argc, char** argv) {
     const double flop = 2.0 * 2.0 * n_head * hd * (double(T) * (T + 1) / 2);
     std::printf("attention_prefill 32x64 heads (4 KV): %8.1f us  %6.2f TFLOP/s; x22: %.1f ms\n", us,
                 flop / us * 1e-6, 22 * us / 1000);
-    const Kernel r =
+    const StorageKernel r =
         Make(c, Words(kSpirv_rope_store_batch), {qb, kb, vb, ob}, {true, true, true, false}, 24);
     const uint32_t rp[6] = {n_head, n_kv, hd, hd, 0, 0};
     const uint32_t threads = (n_head + n_kv) * hd / 2 + kv_dim;
     std::printf("rope_store_batch: %8.1f us\n", Time(c, r, rp, sizeof(rp), (threads + 63) / 64, T));
-    const Kernel n = Make(c, Words(kSpirv_rmsnorm_batch), {qb, ob, kb}, {false, true, false}, 12);
+    const StorageKernel n = Make(c, Words(kSpirv_rmsnorm_batch), {qb, ob, kb}, {false, true, false}, 12);
     const uint32_t np[3] = {2048, 0, 0};
     std::printf("rmsnorm_batch: %8.1f us\n", Time(c, n, np, sizeof(np), T, 1));
   }
