@@ -245,6 +245,36 @@ std::span<const uint32_t> CoalSpirv(int kind, GgmlType t, bool sg) {
   return k[sg ? 1 : 0][kind][ti];
 }
 
+// What a matvec_wide/pipe kernel of `kind` (0 plain, 1 NORM, 2 NORM + SWIGLU over interleaved
+// gate/up rows) leaves in y: y0 with outputs 3 .. 3 + outputs - 1 stored or accumulated, where
+// the kernel reads x normalized with nw[8..] for the NORM kinds. The CPU reference of the wide
+// and pipe kernel tests.
+std::vector<float> WideMatVecWant(const Matrix& m, int kind, const std::vector<float>& x,
+                                  const std::vector<float>& nw, float eps,
+                                  const std::vector<float>& y0, uint64_t outputs,
+                                  bool accumulate) {
+  const uint64_t n_in = x.size();
+  std::vector<float> xn = x;
+  if (kind != 0) {
+    double ss = 0;
+    for (float v : x) ss += double(v) * v;
+    const float r = float(1.0 / std::sqrt(ss / double(n_in) + eps));
+    for (uint64_t i = 0; i < n_in; ++i) xn[i] = x[i] * r * nw[8 + i];
+  }
+  std::vector<float> dot(kind == 2 ? 2 * outputs : outputs);
+  MatVec(m.view, xn.data(), dot.data());
+  std::vector<float> want = y0;
+  for (uint64_t o = 0; o < outputs; ++o) {
+    float r = dot[o];
+    if (kind == 2) {
+      const float g = dot[2 * o], u = dot[2 * o + 1];
+      r = g / (1.0f + std::exp(-g)) * u;
+    }
+    want[3 + o] = accumulate ? want[3 + o] + r : r;
+  }
+  return want;
+}
+
 TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
   ASSERT_TRUE(Ctx().has_subgroups()) << "lavapipe has subgroups";
   const uint64_t outputs = 13;
@@ -261,22 +291,8 @@ TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
         const uint64_t rows = kind == 2 ? 2 * outputs : outputs;
         Matrix m = RandomMatrix(type, n_in, rows, 31 + kind);
         const std::vector<float> x = Random(n_in, 32), nw = Random(n_in + 8, 33);
-        // The reference: xn = rmsnorm(x) * nw[8..] for NORM kinds, then the dot products.
-        std::vector<float> xn = x;
-        if (kind != 0) {
-          double ss = 0;
-          for (float v : x) ss += double(v) * v;
-          const float r = float(1.0 / std::sqrt(ss / double(n_in) + eps));
-          for (uint64_t i = 0; i < n_in; ++i) xn[i] = x[i] * r * nw[8 + i];
-        }
-        std::vector<float> dot(rows);
-        MatVec(m.view, xn.data(), dot.data());
-        std::vector<float> y0 = Random(outputs + 3, 34), want = y0;
-        for (uint64_t o = 0; o < outputs; ++o) {
-          const float g = dot[2 * o], u = kind == 2 ? dot[2 * o + 1] : 0.0f;
-          const float r = kind == 2 ? g / (1.0f + std::exp(-g)) * u : dot[o];
-          want[3 + o] = want[3 + o] + r;  // accumulate
-        }
+        const std::vector<float> y0 = Random(outputs + 3, 34);
+        const std::vector<float> want = WideMatVecWant(m, kind, x, nw, eps, y0, outputs, true);
         WeightChunk c = PackRows(m.view, 0, rows);
         std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
         std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
@@ -329,21 +345,9 @@ TEST(GpuKernels, PipeMatVecEveryKindAndQuantizedType) {
         const uint64_t rows = kind == 2 ? 2 * outputs : outputs;
         Matrix m = RandomMatrix(type, n_in, rows, 61 + kind);
         const std::vector<float> x = Random(n_in, 62), nw = Random(n_in + 8, 63);
-        std::vector<float> xn = x;
-        if (kind != 0) {
-          double ss = 0;
-          for (float v : x) ss += double(v) * v;
-          const float r = float(1.0 / std::sqrt(ss / double(n_in) + eps));
-          for (uint64_t i = 0; i < n_in; ++i) xn[i] = x[i] * r * nw[8 + i];
-        }
-        std::vector<float> dot(rows);
-        MatVec(m.view, xn.data(), dot.data());
-        std::vector<float> y0 = Random(outputs + 3, 64), want = y0;
-        for (uint64_t o = 0; o < outputs; ++o) {
-          const float g = dot[2 * o], u = kind == 2 ? dot[2 * o + 1] : 0.0f;
-          const float r = kind == 2 ? g / (1.0f + std::exp(-g)) * u : dot[o];
-          want[3 + o] = accumulate != 0 ? want[3 + o] + r : r;
-        }
+        const std::vector<float> y0 = Random(outputs + 3, 64);
+        const std::vector<float> want =
+            WideMatVecWant(m, kind, x, nw, eps, y0, outputs, accumulate != 0);
         WeightChunk c = PackRows(m.view, 0, rows);
         std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
         std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
