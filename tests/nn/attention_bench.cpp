@@ -31,11 +31,7 @@ namespace {
 
 using test::MakeStorageKernel;
 using test::MedianDispatchMicros;
-
-template <size_t N>
-std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
-  return {a, N};
-}
+using test::Words;
 
 WGPUBuffer Buffer(GpuContext& c, const std::vector<float>& data) {
   WGPUBuffer b = c.CreateBuffer(data.size() * 4, WGPUBufferUsage_Storage | WGPUBufferUsage_CopyDst,

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "gpu_test_util.h"
+#include "matmul_spirv.h"
 #include "nn_kernels.h"
 
 namespace wasmgpu::nn {
@@ -15,15 +16,6 @@ namespace {
 
 using namespace test;  // NOLINT: the helpers of every kernel test
 
-std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu) {
-  const std::span<const uint32_t> k[2][4] = {
-      {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
-       Words(kSpirv_matmul_q4_0)},
-      {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
-       Words(kSpirv_matmul_ffn_q4_0)}};
-  const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
-  return k[swiglu ? 1 : 0][ti];
-}
 std::span<const uint32_t> EmbedBatchSpirv(GgmlType t) {
   switch (t) {
     case GgmlType::kF32:

@@ -31,11 +31,6 @@ inline GpuContext& Ctx() {
   return *ctx;
 }
 
-template <size_t N>
-std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
-  return {a, N};
-}
-
 // One dispatch of one kernel over host vectors: uploads them, runs, reads the writable ones back.
 struct Dispatch {
   std::span<const uint32_t> spirv;

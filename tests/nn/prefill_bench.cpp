@@ -16,28 +16,16 @@
 #include "nn/gpu/gpu_context.h"
 #include "nn/gpu/weight_layout.h"
 #include "nn/tensor_types.h"
+#include "matmul_spirv.h"
 #include "nn_kernels.h"
 #include "storage_kernel.h"
 
 namespace wasmgpu::nn {
 namespace {
 
-template <size_t N>
-std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
-  return {a, N};
-}
-
-std::span<const uint32_t> MatMulSpirv(GgmlType t, bool swiglu) {
-  const std::span<const uint32_t> k[2][4] = {
-      {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
-       Words(kSpirv_matmul_q4_0)},
-      {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
-       Words(kSpirv_matmul_ffn_q4_0)}};
-  const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
-  return k[swiglu ? 1 : 0][ti];
-}
-
+using test::MatMulSpirv;
 using test::StorageKernel;
+using test::Words;
 
 WGPUBuffer Buffer(GpuContext& c, uint64_t bytes, const void* data = nullptr) {
   WGPUBuffer b = c.CreateBuffer(std::max<uint64_t>(bytes, 4),

@@ -13,6 +13,12 @@
 
 namespace wasmgpu::nn::test {
 
+// A SPIR-V array of nn_kernels.h as words.
+template <size_t N>
+std::span<const uint32_t> Words(const uint32_t (&a)[N]) {
+  return {a, N};
+}
+
 struct StorageKernel {
   WGPUComputePipeline pipeline = nullptr;
   std::vector<WGPUBindGroup> groups;  // one per buffer set
