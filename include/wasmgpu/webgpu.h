@@ -192,6 +192,9 @@ typedef enum WGPUFeatureName {
   WGPUFeatureName_Subgroups = 0x00000012,
   /* wasmgpu: buffers over host memory (WGPUBufferHostMappedPointer). */
   WGPUFeatureName_HostMappedPointer = 0x57470001,
+  /* wasmgpu: SPIR-V integer dot products (SPV_KHR_integer_dot_product: OpSDot, OpUDot,
+   * OpSUDot and their accumulating forms), in shaders of a device that requires it. */
+  WGPUFeatureName_ShaderIntegerDotProduct = 0x57470002,
   WGPUFeatureName_Force32 = 0x7FFFFFFF
 } WGPUFeatureName;
 

@@ -52,6 +52,7 @@ const char* FeatureName(WGPUFeatureName feature) {
     case WGPUFeatureName_ShaderF16: return "shader-f16";
     case WGPUFeatureName_Subgroups: return "subgroups";
     case WGPUFeatureName_HostMappedPointer: return "host-mapped-pointer";
+    case WGPUFeatureName_ShaderIntegerDotProduct: return "shader-integer-dot-product";
     default: return "unknown";
   }
 }
@@ -99,6 +100,9 @@ Adapter::Adapter(Instance* instance, const vk::PhysicalDeviceInfo* info, bool is
   if ((info->subgroup_stages & VK_SHADER_STAGE_COMPUTE_BIT) &&
       (info->subgroup_operations & kSubgroupOps) == kSubgroupOps) {
     features_.push_back(WGPUFeatureName_Subgroups);
+  }
+  if (info->shader_integer_dot_product) {
+    features_.push_back(WGPUFeatureName_ShaderIntegerDotProduct);
   }
   // DESIGN.md decision 1: exposed where the import exists and its alignment is at most 64 KiB.
   uint64_t align = info->min_imported_host_pointer_alignment;

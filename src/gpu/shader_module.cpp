@@ -96,6 +96,7 @@ Status ShaderModule::Initialize(const WGPUShaderModuleDescriptor* desc) {
   options.storage_8bit = info.storage_buffer_8bit;
   options.storage_16bit = info.storage_buffer_16bit;
   options.vulkan_memory_model = info.vulkan_memory_model;
+  options.integer_dot_product = d->HasFeature(WGPUFeatureName_ShaderIntegerDotProduct);
   Result<SpirvModule> module = ParseSpirv(words, options);
   if (!module.ok()) {
     messages_.push_back({WGPUCompilationMessageType_Error, module.error().message, 0});

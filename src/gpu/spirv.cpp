@@ -79,6 +79,11 @@ struct Parser {
       case spv::CapabilityGroupNonUniformShuffle:
       case spv::CapabilityGroupNonUniformShuffleRelative:
         return need(options.subgroups, "the Subgroups feature");
+      case spv::CapabilityDotProductInputAll:
+      case spv::CapabilityDotProductInput4x8Bit:
+      case spv::CapabilityDotProductInput4x8BitPacked:
+      case spv::CapabilityDotProduct:
+        return need(options.integer_dot_product, "the ShaderIntegerDotProduct feature");
       case spv::CapabilityVulkanMemoryModel:
       case spv::CapabilityVulkanMemoryModelDeviceScope:
         return need(options.vulkan_memory_model, "vulkanMemoryModel support");

@@ -43,6 +43,7 @@ struct SpirvOptions {
   bool subgroups = false;       // WebGPU feature Subgroups enabled
   bool int8 = false, int16 = false, int64 = false, float64 = false;
   bool storage_8bit = false, storage_16bit = false, vulkan_memory_model = false;
+  bool integer_dot_product = false;  // wasmgpu feature ShaderIntegerDotProduct enabled
 };
 
 struct SpirvModule {

@@ -20,6 +20,9 @@ Result<std::unique_ptr<Device>> Device::Create(const PhysicalDeviceInfo& info,
   queue_info.pQueuePriorities = &priority;
 
   std::vector<const char*> extensions = {VK_EXT_ROBUSTNESS_2_EXTENSION_NAME};
+  if (info.shader_integer_dot_product) {
+    extensions.push_back(VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+  }
   if (import_host_memory) {
     extensions.push_back(VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME);
     extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
@@ -48,6 +51,14 @@ Result<std::unique_ptr<Device>> Device::Create(const PhysicalDeviceInfo& info,
     f12.uniformAndStorageBuffer8BitAccess = info.uniform_and_storage_buffer_8bit;
     f12.vulkanMemoryModel = info.vulkan_memory_model;
     f12.vulkanMemoryModelDeviceScope = info.vulkan_memory_model_device_scope;
+  }
+
+  VkPhysicalDeviceShaderIntegerDotProductFeaturesKHR dot{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES_KHR};
+  if (info.shader_integer_dot_product) {
+    dot.shaderIntegerDotProduct = VK_TRUE;
+    dot.pNext = features.pNext;
+    features.pNext = &dot;
   }
 
   VkDeviceCreateInfo create{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};

@@ -32,6 +32,8 @@ PhysicalDeviceInfo Describe(VkPhysicalDevice handle, uint32_t index) {
   info.has_robustness2 = HasExtension(extensions, VK_EXT_ROBUSTNESS_2_EXTENSION_NAME);
   info.has_external_memory_host =
       HasExtension(extensions, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+  info.has_integer_dot_product =
+      HasExtension(extensions, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
 
   VkPhysicalDeviceExternalMemoryHostPropertiesEXT host{
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
@@ -51,7 +53,13 @@ PhysicalDeviceInfo Describe(VkPhysicalDevice handle, uint32_t index) {
   link(maint3);
   if (v12) link(driver);
   if (info.has_external_memory_host) link(host);
+  VkPhysicalDeviceShaderIntegerDotProductPropertiesKHR dot{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES_KHR};
+  if (info.has_integer_dot_product) link(dot);
   vkGetPhysicalDeviceProperties2(handle, &props2);
+  info.integer_dot_product_4x8_packed_accelerated =
+      info.has_integer_dot_product && dot.integerDotProduct4x8BitPackedSignedAccelerated &&
+      dot.integerDotProduct4x8BitPackedMixedSignednessAccelerated;
   info.properties = props2.properties;
   info.driver_name = v12 ? driver.driverName : "unknown";
   info.driver_info = v12 ? driver.driverInfo : "";
@@ -76,8 +84,16 @@ PhysicalDeviceInfo Describe(VkPhysicalDevice handle, uint32_t index) {
     f11.pNext = &f12;
     next = &f12.pNext;
   }
+  VkPhysicalDeviceShaderIntegerDotProductFeaturesKHR dot_features{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES_KHR};
+  if (info.has_integer_dot_product) {
+    *next = &dot_features;
+    next = &dot_features.pNext;
+  }
   if (info.has_robustness2) *next = &robustness2;
   vkGetPhysicalDeviceFeatures2(handle, &features2);
+  info.shader_integer_dot_product =
+      info.has_integer_dot_product && dot_features.shaderIntegerDotProduct;
   info.robust_buffer_access2 = info.has_robustness2 && robustness2.robustBufferAccess2 &&
                                features2.features.robustBufferAccess;
   info.shader_int16 = features2.features.shaderInt16;

@@ -30,6 +30,7 @@ struct PhysicalDeviceInfo {
   bool has_robustness2 = false;
   bool robust_buffer_access2 = false;
   bool has_external_memory_host = false;
+  bool has_integer_dot_product = false;  // VK_KHR_shader_integer_dot_product
   bool shader_float16 = false;
   bool shader_int8 = false;
   bool shader_int16 = false;
@@ -42,6 +43,9 @@ struct PhysicalDeviceInfo {
   bool uniform_and_storage_buffer_8bit = false;
   bool vulkan_memory_model = false;
   bool vulkan_memory_model_device_scope = false;
+  bool shader_integer_dot_product = false;
+  // The 4x8-bit packed dot products (signed, and signed x unsigned) are single instructions.
+  bool integer_dot_product_4x8_packed_accelerated = false;
 };
 
 // The process-wide instance, created on first use and kept until exit (creating one per
