@@ -29,10 +29,10 @@ struct StorageKernel {
   }
 };
 
-inline StorageKernel MakeStorageKernel(GpuContext& c, std::span<const uint32_t> spirv,
+// From a shader module (the caller keeps its reference).
+inline StorageKernel MakeStorageKernel(GpuContext& c, WGPUShaderModule module,
                                        const std::vector<bool>& writable, uint32_t immediate_bytes,
-                                       const std::vector<std::vector<WGPUBuffer>>& buffer_sets,
-                                       const char* label) {
+                                       const std::vector<std::vector<WGPUBuffer>>& buffer_sets) {
   std::vector<WGPUBindGroupLayoutEntry> le(writable.size());
   std::vector<WGPUBindGroupEntry> be(writable.size());
   for (size_t i = 0; i < writable.size(); ++i) {
@@ -51,7 +51,6 @@ inline StorageKernel MakeStorageKernel(GpuContext& c, std::span<const uint32_t> 
   pld.bindGroupLayouts = &bgl;
   pld.immediateSize = immediate_bytes;
   WGPUPipelineLayout pl = wgpuDeviceCreatePipelineLayout(c.device(), &pld);
-  WGPUShaderModule module = c.CreateSpirvModule(spirv, label);
   WGPUComputePipelineDescriptor pd{};
   pd.layout = pl;
   pd.compute.module = module;
@@ -65,9 +64,18 @@ inline StorageKernel MakeStorageKernel(GpuContext& c, std::span<const uint32_t> 
     bd.entries = be.data();
     k.groups.push_back(wgpuDeviceCreateBindGroup(c.device(), &bd));
   }
-  wgpuShaderModuleRelease(module);
   wgpuPipelineLayoutRelease(pl);
   wgpuBindGroupLayoutRelease(bgl);
+  return k;
+}
+
+inline StorageKernel MakeStorageKernel(GpuContext& c, std::span<const uint32_t> spirv,
+                                       const std::vector<bool>& writable, uint32_t immediate_bytes,
+                                       const std::vector<std::vector<WGPUBuffer>>& buffer_sets,
+                                       const char* label) {
+  WGPUShaderModule module = c.CreateSpirvModule(spirv, label);
+  StorageKernel k = MakeStorageKernel(c, module, writable, immediate_bytes, buffer_sets);
+  wgpuShaderModuleRelease(module);
   return k;
 }
 

@@ -77,7 +77,8 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
   // largest bindings.
   std::vector<WGPUFeatureName> features;
   for (WGPUFeatureName f : {WGPUFeatureName_Subgroups, WGPUFeatureName_ShaderF16,
-                            WGPUFeatureName_HostMappedPointer, WGPUFeatureName_TimestampQuery}) {
+                            WGPUFeatureName_HostMappedPointer, WGPUFeatureName_TimestampQuery,
+                            WGPUFeatureName_ShaderIntegerDotProduct}) {
     if (wgpuAdapterHasFeature(ctx.adapter_, f)) features.push_back(f);
   }
   WGPULimits adapter_limits{};
@@ -137,6 +138,8 @@ Result<GpuContext> GpuContext::Create(const std::string& adapter_choice) {
   ctx.has_subgroups_ = wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_Subgroups);
   ctx.has_f16_ = wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_ShaderF16);
   ctx.has_timestamps_ = wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_TimestampQuery);
+  ctx.has_integer_dot_ =
+      wgpuDeviceHasFeature(ctx.device_, WGPUFeatureName_ShaderIntegerDotProduct);
   return ctx;
 }
 
@@ -144,7 +147,7 @@ GpuContext::GpuContext(GpuContext&& o) noexcept
     : instance_(o.instance_), adapter_(o.adapter_), device_(o.device_), queue_(o.queue_),
       limits_(o.limits_), adapter_name_(std::move(o.adapter_name_)),
       has_subgroups_(o.has_subgroups_), has_f16_(o.has_f16_), has_timestamps_(o.has_timestamps_),
-      is_cpu_(o.is_cpu_), subgroup_min_size_(o.subgroup_min_size_), matvec_path_(o.matvec_path_),
+      has_integer_dot_(o.has_integer_dot_), is_cpu_(o.is_cpu_), subgroup_min_size_(o.subgroup_min_size_), matvec_path_(o.matvec_path_),
       matvec_pairs_(o.matvec_pairs_), matvec_wide_min_inputs_(o.matvec_wide_min_inputs_),
       host_mapped_alignment_(o.host_mapped_alignment_), errors_(std::move(o.errors_)) {
   o.instance_ = nullptr;

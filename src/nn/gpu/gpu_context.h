@@ -30,6 +30,8 @@ class GpuContext {
   bool has_subgroups() const { return has_subgroups_; }
   bool has_f16() const { return has_f16_; }
   bool has_timestamps() const { return has_timestamps_; }
+  // Shaders may use integer dot products (wasmgpu feature ShaderIntegerDotProduct).
+  bool has_integer_dot() const { return has_integer_dot_; }
   bool is_cpu() const { return is_cpu_; }
   uint32_t subgroup_min_size() const { return subgroup_min_size_; }
 
@@ -87,6 +89,7 @@ class GpuContext {
   bool has_subgroups_ = false;
   bool has_f16_ = false;
   bool has_timestamps_ = false;
+  bool has_integer_dot_ = false;
   bool is_cpu_ = false;
   uint32_t subgroup_min_size_ = 0;
   MatVecPath matvec_path_ = MatVecPath::kAuto;

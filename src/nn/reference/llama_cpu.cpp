@@ -20,6 +20,51 @@ void MatVec(const TensorView& w, const float* x, float* y) {
   }
 }
 
+QuantizedActivations QuantizeActivations(const float* x, uint64_t n) {
+  QuantizedActivations a;
+  a.q.resize(n);
+  a.d.resize(n / 32);
+  for (uint64_t b = 0; b < n / 32; ++b) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[b * 32 + j]));
+    const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+    for (int j = 0; j < 32; ++j) {
+      // nearbyint rounds half to even in the default rounding mode, as GLSL roundEven.
+      const float q = std::clamp(std::nearbyint(x[b * 32 + j] * inv), -127.0f, 127.0f);
+      a.q[b * 32 + j] = static_cast<int8_t>(q);
+    }
+    a.d[b] = amax / 127.0f;
+  }
+  return a;
+}
+
+void MatVecQuantizedX(const TensorView& w, const float* x, float* y) {
+  if (w.type != GgmlType::kQ8_0 && w.type != GgmlType::kQ4_0) return MatVec(w, x, y);
+  const uint64_t n_in = w.ne[0], nb = n_in / 32;
+  const QuantizedActivations a = QuantizeActivations(x, n_in);
+  for (uint64_t r = 0; r < w.rows(); ++r) {
+    const uint8_t* row = w.row(r);
+    double sum = 0.0;
+    for (uint64_t b = 0; b < nb; ++b) {
+      // GGUF blocks: an f16 scale, then Q8_0 32 int8; Q4_0 16 bytes, byte j holding weight j in
+      // its low nibble and weight j + 16 in its high one, each stored plus 8.
+      const uint8_t* block = row + b * (w.type == GgmlType::kQ8_0 ? 34 : 18);
+      const float dw = Fp16ToFp32(static_cast<uint16_t>(block[0] | (block[1] << 8)));
+      const int8_t* q = &a.q[b * 32];
+      int32_t s = 0;
+      if (w.type == GgmlType::kQ8_0) {
+        for (int j = 0; j < 32; ++j) s += static_cast<int8_t>(block[2 + j]) * q[j];
+      } else {
+        for (int j = 0; j < 16; ++j) {
+          s += ((block[2 + j] & 0xF) - 8) * q[j] + ((block[2 + j] >> 4) - 8) * q[j + 16];
+        }
+      }
+      sum += static_cast<double>(dw) * a.d[b] * s;
+    }
+    y[r] = static_cast<float>(sum);
+  }
+}
+
 void RmsNorm(const float* x, const float* weight, float* out, int n, float eps) {
   double ss = 0.0;
   for (int i = 0; i < n; ++i) ss += static_cast<double>(x[i]) * x[i];
@@ -101,9 +146,9 @@ Result<std::span<const float>> LlamaCpu::Forward(int32_t token, uint32_t pos) {
     const size_t cache_row = (static_cast<size_t>(l) * max_seq_ + pos) * kv_dim;
     float* k = &key_cache_[cache_row];
     float* v = &value_cache_[cache_row];
-    MatVec(L.wq, xb_.data(), q_.data());
-    MatVec(L.wk, xb_.data(), k);
-    MatVec(L.wv, xb_.data(), v);
+    Mul(L.wq, xb_.data(), q_.data());
+    Mul(L.wk, xb_.data(), k);
+    Mul(L.wv, xb_.data(), v);
     for (uint32_t h = 0; h < hp.n_head; ++h) {
       Rope(&q_[h * hd], static_cast<int>(hp.n_rot), static_cast<int>(pos), hp.rope_freq_base,
            hp.rope_type);
@@ -131,25 +176,25 @@ Result<std::span<const float>> LlamaCpu::Forward(int32_t token, uint32_t pos) {
         for (int i = 0; i < hd; ++i) out[i] += att_[t] * vt[i];
       }
     }
-    MatVec(L.wo, xb_.data(), xb2_.data());
+    Mul(L.wo, xb_.data(), xb2_.data());
     for (int i = 0; i < dim; ++i) x_[i] += xb2_[i];
 
     // FFN (SwiGLU): x += W2 (silu(W1 xb) * W3 xb), xb = rmsnorm(x).
     DequantizeTensorRow(L.ffn_norm, 0, norm_w_.data());
     RmsNorm(x_.data(), norm_w_.data(), xb_.data(), dim, hp.norm_eps);
-    MatVec(L.ffn_gate, xb_.data(), hb_.data());
-    MatVec(L.ffn_up, xb_.data(), hb2_.data());
+    Mul(L.ffn_gate, xb_.data(), hb_.data());
+    Mul(L.ffn_up, xb_.data(), hb2_.data());
     for (uint32_t i = 0; i < hp.n_ff; ++i) {
       const float g = hb_[i];
       hb_[i] = g / (1.0f + std::exp(-g)) * hb2_[i];
     }
-    MatVec(L.ffn_down, hb_.data(), xb2_.data());
+    Mul(L.ffn_down, hb_.data(), xb2_.data());
     for (int i = 0; i < dim; ++i) x_[i] += xb2_[i];
   }
 
   DequantizeTensorRow(m.output_norm, 0, norm_w_.data());
   RmsNorm(x_.data(), norm_w_.data(), x_.data(), dim, hp.norm_eps);
-  MatVec(m.output, x_.data(), logits_.data());
+  Mul(m.output, x_.data(), logits_.data());
   return std::span<const float>(logits_);
 }
 

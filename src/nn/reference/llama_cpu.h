@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -15,6 +16,17 @@ namespace wasmgpu::nn {
 
 // y[r] = dot(row r of w, x) for every row of the matrix w [n_in, n_out] (GGUF order).
 void MatVec(const TensorView& w, const float* x, float* y);
+// x quantized to 8 bits per block of 32 (n a multiple of 32), as the GPU's integer-dot-product
+// kernels do (src/nn/kernels/matvec_dot8.glsl) and llama.cpp does for Q8_0 and Q4_0 products:
+// d = max|x| / 127 and q = roundEven(x * (127 / max|x|)) per block (a block of zeros: d = q = 0).
+struct QuantizedActivations {
+  std::vector<int8_t> q;  // [n]
+  std::vector<float> d;   // [n / 32]
+};
+QuantizedActivations QuantizeActivations(const float* x, uint64_t n);
+// MatVec with x quantized by QuantizeActivations and integer block sums, for Q8_0 and Q4_0 w
+// (other types: MatVec).
+void MatVecQuantizedX(const TensorView& w, const float* x, float* y);
 // Row `row` of w as floats (embedding lookup).
 void DequantizeTensorRow(const TensorView& w, uint64_t row, float* out);
 // out = x / rms(x) * weight, rms(x) = sqrt(mean(x^2) + eps).
@@ -35,11 +47,26 @@ class LlamaCpu {
 
   const LlamaHParams& hparams() const { return model_->hp; }
 
+  // Matrices for which `pred` is true are multiplied with quantized activations
+  // (MatVecQuantizedX), to mirror a GPU that does so (LlamaGpu::QuantizesActivations).
+  void set_quantized_activations(std::function<bool(const TensorView&)> pred) {
+    quantized_x_ = std::move(pred);
+  }
+
  private:
   explicit LlamaCpu(const LlamaModel& model, uint32_t max_seq);
 
+  void Mul(const TensorView& w, const float* x, float* y) const {
+    if (quantized_x_ && quantized_x_(w)) {
+      MatVecQuantizedX(w, x, y);
+    } else {
+      MatVec(w, x, y);
+    }
+  }
+
   const LlamaModel* model_;
   uint32_t max_seq_;
+  std::function<bool(const TensorView&)> quantized_x_;
   // Activations, llama2.c style.
   std::vector<float> x_;       // [n_embd]   residual stream
   std::vector<float> xb_;      // [max(n_embd, n_head*head_dim)] normed input / attention output
