@@ -252,7 +252,7 @@ std::span<const uint32_t> CoalSpirv(int kind, GgmlType t, bool sg) {
 std::vector<float> WideMatVecWant(const Matrix& m, int kind, const std::vector<float>& x,
                                   const std::vector<float>& nw, float eps,
                                   const std::vector<float>& y0, uint64_t outputs,
-                                  bool accumulate) {
+                                  bool accumulate, bool quantized_x = false) {
   const uint64_t n_in = x.size();
   std::vector<float> xn = x;
   if (kind != 0) {
@@ -262,7 +262,11 @@ std::vector<float> WideMatVecWant(const Matrix& m, int kind, const std::vector<f
     for (uint64_t i = 0; i < n_in; ++i) xn[i] = x[i] * r * nw[8 + i];
   }
   std::vector<float> dot(kind == 2 ? 2 * outputs : outputs);
-  MatVec(m.view, xn.data(), dot.data());
+  if (quantized_x) {
+    MatVecQuantizedX(m.view, xn.data(), dot.data());
+  } else {
+    MatVec(m.view, xn.data(), dot.data());
+  }
   std::vector<float> want = y0;
   for (uint64_t o = 0; o < outputs; ++o) {
     float r = dot[o];
@@ -366,6 +370,62 @@ TEST(GpuKernels, PipeMatVecEveryKindAndQuantizedType) {
         EXPECT_LT(Nmse(want, got), 1e-10)
             << GgmlTypeName(type) << " kind " << kind << " pairs " << pairs << " n_in " << n_in
             << " accumulate " << accumulate;
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
+      }
+    }
+  }
+}
+
+// matvec_dot8.glsl (x quantized to 8 bits per block, integer dot products; Q8_0 and Q4_0), every
+// kind, against the CPU's MatVecQuantizedX: rows of 9 blocks (stories15m; lanes 9..31 idle), 40
+// (lanes 8..31 without a second block) and 64 (tinyllama-1.1b, two blocks per lane), storing and
+// accumulating, 13 outputs (a partial workgroup of 32 weight rows) at an output offset. The
+// products must also differ from the float-x ones (by x's quantization error), or x was not
+// quantized.
+std::span<const uint32_t> Dot8Spirv(int kind, GgmlType t) {
+  static const std::span<const uint32_t> k[3][2] = {
+      {Words(kSpirv_matvec_dot8_q8_0), Words(kSpirv_matvec_dot8_q4_0)},
+      {Words(kSpirv_matvec_dot8_norm_q8_0), Words(kSpirv_matvec_dot8_norm_q4_0)},
+      {Words(kSpirv_matvec_dot8_ffn_q8_0), Words(kSpirv_matvec_dot8_ffn_q4_0)}};
+  return k[kind][t == GgmlType::kQ8_0 ? 0 : 1];
+}
+
+TEST(GpuKernels, Dot8MatVecEveryKindAndQuantizedType) {
+  ASSERT_TRUE(Ctx().has_integer_dot()) << "lavapipe has ShaderIntegerDotProduct";
+  ASSERT_GE(Ctx().subgroup_min_size(), 8u);
+  const uint64_t outputs = 13;
+  const float eps = 1e-5f;
+  for (uint64_t n_in : {32 * 9, 32 * 40, 32 * 64})
+  for (uint32_t accumulate : {0u, 1u}) {
+    for (int kind = 0; kind < 3; ++kind) {
+      for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0}) {
+        const uint64_t rows = kind == 2 ? 2 * outputs : outputs;
+        Matrix m = RandomMatrix(type, n_in, rows, 71 + kind);
+        const std::vector<float> x = Random(n_in, 72), nw = Random(n_in + 8, 73);
+        const std::vector<float> y0 = Random(outputs + 3, 74);
+        const std::vector<float> want =
+            WideMatVecWant(m, kind, x, nw, eps, y0, outputs, accumulate != 0, true);
+        const std::vector<float> want_float =
+            WideMatVecWant(m, kind, x, nw, eps, y0, outputs, accumulate != 0, false);
+        WeightChunk c = PackRows(m.view, 0, rows);
+        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
+        std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
+        std::vector<bool> writable = {false, false, true};
+        if (kind != 0) {
+          bufs.push_back(&nww);
+          writable.push_back(false);
+        }
+        const uint32_t per_group = kind == 2 ? 16 : 32;
+        Dispatch run{Dot8Spirv(kind, type), bufs, writable,
+                     {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, accumulate, 8, Bits(eps), 1},
+                     (uint32_t(outputs) + per_group - 1) / per_group, 1};
+        run.Go();
+        const std::vector<float> got = AsFloats(yw);
+        const std::string what = std::string(GgmlTypeName(type)) + " kind " +
+                                 std::to_string(kind) + " n_in " + std::to_string(n_in) +
+                                 " accumulate " + std::to_string(accumulate);
+        EXPECT_LT(Nmse(want, got), 1e-10) << what;
+        EXPECT_GT(Nmse(want_float, got), 1e-8) << what << ": x was not quantized";
         for (int i = 0; i < 3; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
       }
     }

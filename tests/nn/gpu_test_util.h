@@ -15,6 +15,7 @@
 #include "llama_gguf.h"
 #include "nn/byte_source.h"
 #include "nn/gpu/gpu_context.h"
+#include "nn/gpu/llama_gpu.h"
 #include "nn/gpu/weight_layout.h"
 #include "nn/reference/llama_cpu.h"
 #include "nn/tensor_types.h"
@@ -162,6 +163,13 @@ inline Result<LlamaModel> SynthLlama(const gguf::LlamaConfig& c, GgmlType type) 
   NN_TRY(gguf::WriteSyntheticLlama({c, type, 21, 2}, sink));
   NN_TRY_ASSIGN(GgufFile f, GgufFile::Parse(MakeMemorySource(std::move(sink.bytes()))));
   return LoadLlamaModel(std::make_shared<GgufFile>(std::move(f)));
+}
+
+// From now on `cpu` quantizes x for the products `gpu`'s decode steps quantize it for
+// (LlamaGpu::QuantizesActivations), so that the two compute the same sums.
+inline void MirrorActivationQuantization(const LlamaGpu& gpu, LlamaCpu& cpu) {
+  cpu.set_quantized_activations(
+      [&gpu](const TensorView& w) { return gpu.QuantizesActivations(w.type, w.ne[0]); });
 }
 
 }  // namespace wasmgpu::nn::test

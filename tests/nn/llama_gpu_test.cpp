@@ -20,6 +20,7 @@ GpuContext& Context() {
   return *ctx;
 }
 
+using test::MirrorActivationQuantization;
 using test::SynthLlama;
 using test::TinyLlama;
 
@@ -37,6 +38,7 @@ double CompareWithCpu(const LlamaModel& m, const std::vector<int32_t>& tokens,
     EXPECT_TRUE(split.ok()) << split.error().message;
   }
   auto cpu = LlamaCpu::Create(m, static_cast<uint32_t>(tokens.size()));
+  MirrorActivationQuantization(**gpu, *cpu);
   double worst = 0.0;
   for (uint32_t pos = 0; pos < tokens.size(); ++pos) {
     auto g = (*gpu)->Forward(tokens[pos], pos);
@@ -100,7 +102,9 @@ TEST(LlamaGpu, PrefillInOneSubmitMatchesCpu) {
   ASSERT_TRUE(got.ok()) << got.error().message;
   std::vector<float> g(got->begin(), got->end());
   for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(g[i], want[i], 1e-4f) << i;
-  // The next decode step reads the cache the prefill wrote.
+  // The next decode step reads the cache the prefill wrote (quantizing x where the GPU's decode
+  // products do; the prefill's do not).
+  MirrorActivationQuantization(**gpu, *cpu);
   auto c = cpu->Forward(9, 7);
   std::vector<float> want_next(c->begin(), c->end());
   auto next = (*gpu)->Forward(9, 7);
@@ -138,6 +142,47 @@ TEST(LlamaGpu, WideMatVecKernelsMatchCpu) {
   Context().set_matvec_pairs(3);
   EXPECT_LT(CompareWithCpu(*m, {1, 2, 319, 100}), 1e-9) << "3 row pairs";
   Context().set_matvec_pairs(0);
+  Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
+}
+
+// Where the device has integer dot products (lavapipe does), the wide path's Q8_0 and Q4_0
+// products quantize x (matvec_dot8.glsl): the logits then match a CPU that does the same, and not
+// (by x's quantization error) one that does not. WASMGPU_MATVEC_DOT8=0 turns them off.
+TEST(LlamaGpu, QuantizedActivationProductsMatchCpu) {
+  ASSERT_TRUE(Context().has_integer_dot()) << "lavapipe has ShaderIntegerDotProduct";
+  Context().set_matvec_path(GpuContext::MatVecPath::kWide);
+  const std::vector<int32_t> tokens = {1, 40, 41, 300, 5, 6};
+  for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0}) {
+    auto m = SynthLlama(TinyLlama(), type);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    auto gpu = LlamaGpu::Create(Context(), *m, static_cast<uint32_t>(tokens.size()));
+    ASSERT_TRUE(gpu.ok()) << gpu.error().message;
+    EXPECT_TRUE((*gpu)->QuantizesActivations(type, m->hp.n_embd));
+    EXPECT_FALSE((*gpu)->QuantizesActivations(GgmlType::kF16, m->hp.n_embd));
+    EXPECT_FALSE((*gpu)->QuantizesActivations(type, 4096)) << "rows past matvec_dot8's 2048";
+    auto mirrored = LlamaCpu::Create(*m, static_cast<uint32_t>(tokens.size()));
+    auto plain = LlamaCpu::Create(*m, static_cast<uint32_t>(tokens.size()));
+    MirrorActivationQuantization(**gpu, *mirrored);
+    double near = 0, far = 1;
+    for (uint32_t pos = 0; pos < tokens.size(); ++pos) {
+      auto g = (*gpu)->Forward(tokens[pos], pos);
+      ASSERT_TRUE(g.ok()) << g.error().message;
+      const std::vector<float> gv(g->begin(), g->end());
+      auto a = mirrored->Forward(tokens[pos], pos);
+      near = std::max(near, test::Nmse(std::vector<float>(a->begin(), a->end()), gv));
+      auto b = plain->Forward(tokens[pos], pos);
+      far = std::min(far, test::Nmse(std::vector<float>(b->begin(), b->end()), gv));
+    }
+    EXPECT_LT(near, 1e-9) << GgmlTypeName(type);
+    EXPECT_GT(far, 1e-8) << GgmlTypeName(type);
+  }
+  setenv("WASMGPU_MATVEC_DOT8", "0", 1);
+  auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
+  ASSERT_TRUE(m.ok());
+  auto off = LlamaGpu::Create(Context(), *m, 4);
+  unsetenv("WASMGPU_MATVEC_DOT8");
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE((*off)->QuantizesActivations(GgmlType::kQ4_0, m->hp.n_embd));
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 

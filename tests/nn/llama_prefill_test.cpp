@@ -66,6 +66,7 @@ double PrefillVsCpu(const LlamaModel& m, LlamaGpu* gpu, const std::vector<int32_
     if (!got.ok()) return 1e9;
   }
   double worst = Nmse(want, *got);
+  test::MirrorActivationQuantization(*gpu, *cpu);  // decode products may quantize x; prefill's not
   for (uint32_t pos = static_cast<uint32_t>(prompt.size()); pos < prompt.size() + 3; ++pos) {
     const int32_t token = static_cast<int32_t>(pos * 11 % 320);
     auto c = cpu->Forward(token, pos);

@@ -222,6 +222,8 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
         {"weight_type", type},
         {"adapter", ctx->adapter_name()},
         {"matvec_kernels", g.matvec_kernels()},
+        // The layers' products quantize x to 8 bits (matvec_dot8.glsl).
+        {"matvec_dot8", g.QuantizesActivations(model->layers[0].wq.type, hp.n_embd)},
         {"matvec_pairs", o.matvec_pairs},
         {"dispatches_per_token", g.dispatches_per_token()},
         {"logits_host_mapped", g.logits_host_mapped()},
@@ -278,8 +280,10 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
   }
   fmt::print("model: {} ({}; {} layers, n_embd {}, n_ff {}, vocab {})\n", o.model, type,
              hp.n_layer, hp.n_embd, hp.n_ff, hp.n_vocab);
-  fmt::print("adapter: {}; matvec kernels: {}; dispatches per decode step: {}; logits {}\n",
-             ctx->adapter_name(), g.matvec_kernels(), g.dispatches_per_token(),
+  fmt::print("adapter: {}; matvec kernels: {}{}; dispatches per decode step: {}; logits {}\n",
+             ctx->adapter_name(), g.matvec_kernels(),
+             g.QuantizesActivations(model->layers[0].wq.type, hp.n_embd) ? " (x as int8)" : "",
+             g.dispatches_per_token(),
              g.logits_host_mapped() ? "host-mapped" : "through mapAsync");
   if (o.prompt > 0) {
     fmt::print("prefill of {} tokens (one submit), median of {}: {:.2f} ms = {:.0f} tok/s\n",

@@ -99,6 +99,9 @@ Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const Te
 // matvec_coal.glsl, 4 row groups of two weight rows each (two outputs, or one gate/up pair).
 constexpr uint64_t kPortableRowsPerGroup = 16;
 constexpr uint64_t kWideWeightRowsPerGroup = 8;
+// matvec_dot8_*.comp: 8 row groups of 4 weight rows, rows of at most 2048 inputs (JMAX 2).
+constexpr uint64_t kDot8WeightRowsPerGroup = 32;
+constexpr uint64_t kDot8MaxInputs = 2048;
 
 // Workgroup counts for one workgroup per item, folded into 2-D past the per-dimension limit.
 void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_dim) {
@@ -148,6 +151,9 @@ LlamaGpu::~LlamaGpu() {
     }
   }
   for (auto& by_kind : pipe_) {
+    for (Kernel& k : by_kind) kernels.push_back(&k);
+  }
+  for (auto& by_kind : dot8_) {
     for (Kernel& k : by_kind) kernels.push_back(&k);
   }
   for (Kernel* k : PrefillKernels()) kernels.push_back(k);
@@ -266,6 +272,11 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
   op.pipe = op.wide && pipe_mode_ != 0 &&
             (m.type == GgmlType::kQ8_0 || m.type == GgmlType::kQ4_0) &&
             (pipe_pairs > 1 || pipe_mode_ == 2);
+  op.dot8 = op.wide && QuantizesActivations(m.type, m.n_in);
+  // On the H100 the tinyllama-1.1b Q4_0 ffn product took 9.5 us against matvec_wide's 12.3 and
+  // the classifier 20.1 against 27.9; the other products the same within 0.3 us; Q8_0 the same
+  // or faster (bench/results/matvec-kernels-h100.md).
+  if (op.dot8) op.pipe = false;
   op.pairs = op.pipe ? static_cast<uint32_t>(pipe_pairs) : 1;
   if (op.wide && !coalesced_ && ctx_.matvec_pairs() != 0) op.pairs = ctx_.matvec_pairs();
   for (const Chunk& c : m.chunks) {
@@ -278,6 +289,7 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
 
 const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(const MatVecOp& op) const {
   const int t = TypeIndex(op.matrix->type), kind = static_cast<int>(op.kind);
+  if (op.dot8) return dot8_[kind][t - 2];
   if (op.pipe) return pipe_[kind][t - 2];
   return (op.wide ? wide_ : matvec_)[kind][t];
 }
@@ -287,6 +299,11 @@ const char* LlamaGpu::matvec_kernels() const {
   if (mixed_) return wide_subgroups_ ? "mixed+subgroups" : "mixed";
   if (coalesced_) return wide_subgroups_ ? "coalesced+subgroups" : "coalesced";
   return wide_subgroups_ ? "wide+subgroups" : "wide";
+}
+
+bool LlamaGpu::QuantizesActivations(GgmlType type, uint64_t n_in) const {
+  return use_dot8_ && (type == GgmlType::kQ8_0 || type == GgmlType::kQ4_0) &&
+         n_in <= kDot8MaxInputs && (!mixed_ || n_in >= ctx_.matvec_wide_min_inputs());
 }
 
 const char* LlamaGpu::OpName(Op op) {
@@ -347,6 +364,26 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   if (!wide_subgroups_ || coalesced_) pipe_mode_ = 0;
   if (const char* env = std::getenv("WASMGPU_MATVEC_GROUPS"); env != nullptr) {
     matvec_target_groups_ = std::max<uint64_t>(1, std::strtoull(env, nullptr, 10));
+  }
+  use_dot8_ = wide_subgroups_ && !coalesced_ && ctx_.has_integer_dot() &&
+              ctx_.subgroup_min_size() >= 8;
+  if (const char* env = std::getenv("WASMGPU_MATVEC_DOT8"); env != nullptr && env[0] == '0') {
+    use_dot8_ = false;
+  }
+  if (use_dot8_) {
+    const std::span<const uint32_t> dot8_spirv[3][2] = {
+        {Words(kSpirv_matvec_dot8_q8_0), Words(kSpirv_matvec_dot8_q4_0)},
+        {Words(kSpirv_matvec_dot8_norm_q8_0), Words(kSpirv_matvec_dot8_norm_q4_0)},
+        {Words(kSpirv_matvec_dot8_ffn_q8_0), Words(kSpirv_matvec_dot8_ffn_q4_0)}};
+    for (int kind = 0; kind < 3; ++kind) {
+      for (int t = 0; t < 2; ++t) {
+        NN_TRY_ASSIGN(dot8_[kind][t],
+                      MakeKernel(dot8_spirv[kind][t],
+                                 kind == 0 ? std::vector<bool>{false, false, true}
+                                           : std::vector<bool>{false, false, true, false},
+                                 sizeof(MatVecParams), "matvec_dot8"));
+      }
+    }
   }
   if (pipe_mode_ != 0) {
     const std::span<const uint32_t> pipe_spirv[3][2] = {
@@ -534,8 +571,9 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
                    static_cast<uint32_t>(pairs)};
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
-    const uint64_t per_group =
-        op.wide ? pairs * kWideWeightRowsPerGroup / per_output : kPortableRowsPerGroup;
+    const uint64_t per_group = op.dot8   ? kDot8WeightRowsPerGroup / per_output
+                               : op.wide ? pairs * kWideWeightRowsPerGroup / per_output
+                                         : kPortableRowsPerGroup;
     Dispatch1D(pass, (outputs + per_group - 1) / per_group,
                ctx_.limits().maxComputeWorkgroupsPerDimension);
   }

@@ -67,6 +67,10 @@ class LlamaGpu {
   // "portable", "wide", "coalesced" (+subgroups), "mixed" (wide for long rows, + subgroups): the
   // matvec kernels in use (GpuContext::MatVecPath).
   const char* matvec_kernels() const;
+  // Whether the decode products over a matrix of `type` with rows of `n_in` inputs quantize x to
+  // 8 bits per block (matvec_dot8.glsl; the CPU reference mirrors it with
+  // LlamaCpu::set_quantized_activations).
+  bool QuantizesActivations(GgmlType type, uint64_t n_in) const;
 
   // Where a decode step's time goes (wasmgpu bench llama). The op families of one step:
   enum class Op { kEmbed = 0, kQkv, kAttention, kWo, kFfn, kDown, kOutput };
@@ -152,6 +156,7 @@ class LlamaGpu {
     MatVecKind kind = MatVecKind::kPlain;
     bool wide = false;  // wide_ kernels (else matvec_)
     bool pipe = false;   // pipe_ kernels (wide, quantized, large, subgroups)
+    bool dot8 = false;   // dot8_ kernels (QuantizesActivations)
     uint32_t pairs = 1;  // wide and pipe kernels: row pairs per row group
     std::vector<WGPUBindGroup> groups;
     bool accumulate = false;
@@ -278,6 +283,12 @@ class LlamaGpu {
   // every quantized wide product (benchmarks).
   Kernel pipe_[3][2];
   uint32_t pipe_mode_ = 1;
+  // matvec_dot8_<kind>_<type> ([plain, norm, ffn][Q8_0, Q4_0]): x quantized to 8 bits per block
+  // and integer dot products, for Q8_0 and Q4_0 wide products with rows of up to 2048 inputs
+  // where the device has ShaderIntegerDotProduct and subgroups of at least 8 invocations
+  // (WASMGPU_MATVEC_DOT8=0 at load turns them off, for benchmarks).
+  Kernel dot8_[3][2];
+  bool use_dot8_ = false;
   // Workgroups a pipe product aims at (its pairs per row group; WASMGPU_MATVEC_GROUPS=N at load).
   uint64_t matvec_target_groups_ = 1024;
   uint32_t attention_split_ = 0;  // SetAttentionSplit (0: automatic)
