@@ -173,6 +173,8 @@ TEST(LlamaGpu, QuantizedActivationProductsMatchCpu) {
       auto b = plain->Forward(tokens[pos], pos);
       far = std::min(far, test::Nmse(std::vector<float>(b->begin(), b->end()), gv));
     }
+    std::printf("%s logits NMSE against the mirroring CPU %.3g, against float x %.3g\n",
+                std::string(GgmlTypeName(type)).c_str(), near, far);
     EXPECT_LT(near, 1e-9) << GgmlTypeName(type);
     EXPECT_GT(far, 1e-8) << GgmlTypeName(type);
   }

@@ -272,7 +272,8 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
   op.pipe = op.wide && pipe_mode_ != 0 &&
             (m.type == GgmlType::kQ8_0 || m.type == GgmlType::kQ4_0) &&
             (pipe_pairs > 1 || pipe_mode_ == 2);
-  op.dot8 = op.wide && QuantizesActivations(m.type, m.n_in);
+  op.dot8 = op.wide && QuantizesActivations(m.type, m.n_in) &&
+            !(&m == output_ && dot8_mode_ == 2);
   // On the H100 the tinyllama-1.1b Q4_0 ffn product took 9.5 us against matvec_wide's 12.3 and
   // the classifier 20.1 against 27.9; the other products the same within 0.3 us; Q8_0 the same
   // or faster (bench/results/matvec-kernels-h100.md).
@@ -367,8 +368,9 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   }
   use_dot8_ = wide_subgroups_ && !coalesced_ && ctx_.has_integer_dot() &&
               ctx_.subgroup_min_size() >= 8;
-  if (const char* env = std::getenv("WASMGPU_MATVEC_DOT8"); env != nullptr && env[0] == '0') {
-    use_dot8_ = false;
+  if (const char* env = std::getenv("WASMGPU_MATVEC_DOT8"); env != nullptr) {
+    dot8_mode_ = static_cast<uint32_t>(std::strtoul(env, nullptr, 10));
+    if (dot8_mode_ == 0) use_dot8_ = false;
   }
   if (use_dot8_) {
     const std::span<const uint32_t> dot8_spirv[3][2] = {

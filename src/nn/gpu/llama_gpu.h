@@ -286,9 +286,11 @@ class LlamaGpu {
   // matvec_dot8_<kind>_<type> ([plain, norm, ffn][Q8_0, Q4_0]): x quantized to 8 bits per block
   // and integer dot products, for Q8_0 and Q4_0 wide products with rows of up to 2048 inputs
   // where the device has ShaderIntegerDotProduct and subgroups of at least 8 invocations
-  // (WASMGPU_MATVEC_DOT8=0 at load turns them off, for benchmarks).
+  // (WASMGPU_MATVEC_DOT8=0 at load turns them off, =2 keeps them off the classifier, for
+  // benchmarks; with 2 QuantizesActivations does not describe the classifier).
   Kernel dot8_[3][2];
   bool use_dot8_ = false;
+  uint32_t dot8_mode_ = 1;
   // Workgroups a pipe product aims at (its pairs per row group; WASMGPU_MATVEC_GROUPS=N at load).
   uint64_t matvec_target_groups_ = 1024;
   uint32_t attention_split_ = 0;  // SetAttentionSplit (0: automatic)

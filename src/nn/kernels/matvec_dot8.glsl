@@ -58,6 +58,24 @@ shared uvec4 xq[XS_BLOCKS * 3];    // per block: q of inputs 0..15, 16..31, (d, 
 shared float red[THREADS * ROWS];  // narrow subgroups: per subgroup, its partial sum of each row
 shared float ssum[THREADS];        // NORM: per subgroup, its threads' sum(x^2)
 
+// 127 / amax correctly rounded, as the CPU's division gives it: GLSL's division may be 2.5 ulp
+// off, and a factor 1 ulp off can flip the rounding of x * factor, one step of one q. Of the
+// quotient and its neighbours, the one whose residual 127 - r amax (exact, fused) is smallest.
+float Inv127(float amax) {
+  float r = 127.0 / amax;
+  precise float best = abs(fma(-r, amax, 127.0));
+  const int bits = floatBitsToInt(r);
+  [[unroll]] for (int k = -3; k <= 3; ++k) {
+    const float c = intBitsToFloat(bits + k);
+    precise float e = abs(fma(-c, amax, 127.0));
+    if (e < best) {
+      best = e;
+      r = c;
+    }
+  }
+  return r;
+}
+
 // The dot product of one weight block with the staged block xb (integers), scaled.
 float DotBlock(WideBlock k, uvec4 xa, uvec4 xb, uvec4 xe) {
   int s = 0;
@@ -123,7 +141,7 @@ void main() {
       amax = max(amax, subgroupShuffleXor(amax, 1));
       amax = max(amax, subgroupShuffleXor(amax, 2));
       amax = max(amax, subgroupShuffleXor(amax, 4));
-      const float inv = amax > 0.0 ? 127.0 / amax : 0.0;
+      const float inv = amax > 0.0 ? Inv127(amax) : 0.0;
       const ivec4 q = ivec4(clamp(roundEven(a * inv), -127.0, 127.0));
       int qs = q.x + q.y + q.z + q.w;
       qs += subgroupShuffleXor(qs, 1);
