@@ -51,6 +51,9 @@ double CompareWithCpu(const LlamaModel& m, const std::vector<int32_t>& tokens,
       err += ((*c)[i] - gv[i]) * double((*c)[i] - gv[i]);
       norm += (*c)[i] * double((*c)[i]);
     }
+    if (err / norm > 1e-9 && worst <= 1e-9) {
+      std::printf("first position over 1e-9: %u (NMSE %.3g)\n", pos, err / norm);
+    }
     worst = std::max(worst, err / norm);
   }
   return worst;
@@ -147,7 +150,11 @@ TEST(LlamaGpu, WideMatVecKernelsMatchCpu) {
 
 // Where the device has integer dot products (lavapipe does), the wide path's Q8_0 and Q4_0
 // products quantize x (matvec_dot8.glsl): the logits then match a CPU that does the same, and not
-// (by x's quantization error) one that does not. WASMGPU_MATVEC_DOT8=0 turns them off.
+// (by x's quantization error) one that does not. GpuContext::set_matvec_dot8(false) turns them
+// off. (Over long sequences the two can still part: where the GPU's residual stream differs from
+// the CPU's by an ulp, as it may, one x can round to the other side of a quantization step, which
+// moves that position's logits by an NMSE of ~1e-5; on the H100 that happened once in the 140
+// positions of AttentionSplitChosenFromPositions, which therefore turns these kernels off.)
 TEST(LlamaGpu, QuantizedActivationProductsMatchCpu) {
   ASSERT_TRUE(Context().has_integer_dot()) << "lavapipe has ShaderIntegerDotProduct";
   Context().set_matvec_path(GpuContext::MatVecPath::kWide);
@@ -178,11 +185,11 @@ TEST(LlamaGpu, QuantizedActivationProductsMatchCpu) {
     EXPECT_LT(near, 1e-9) << GgmlTypeName(type);
     EXPECT_GT(far, 1e-8) << GgmlTypeName(type);
   }
-  setenv("WASMGPU_MATVEC_DOT8", "0", 1);
+  Context().set_matvec_dot8(false);
   auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
   auto off = LlamaGpu::Create(Context(), *m, 4);
-  unsetenv("WASMGPU_MATVEC_DOT8");
+  Context().set_matvec_dot8(true);
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE((*off)->QuantizesActivations(GgmlType::kQ4_0, m->hp.n_embd));
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
@@ -327,6 +334,7 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
     EXPECT_EQ((*gpu)->AttentionSplit(1), 4u);
   }
   Context().set_matvec_path(GpuContext::MatVecPath::kWide);
+  Context().set_matvec_dot8(false);  // float x: exact against the CPU over 140 positions
   auto gpu = LlamaGpu::Create(Context(), *m, 8);
   ASSERT_TRUE(gpu.ok());
   // The default is automatic: split with the wide kernels.
@@ -356,6 +364,7 @@ TEST(LlamaGpu, AttentionSplitChosenFromPositions) {
   std::vector<int32_t> tokens(140);
   for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>(i * 37 % 320);
   EXPECT_LT(CompareWithCpu(*long_ctx, tokens, 0, true, 0), 1e-9);
+  Context().set_matvec_dot8(true);
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 

@@ -149,6 +149,7 @@ GpuContext::GpuContext(GpuContext&& o) noexcept
       has_subgroups_(o.has_subgroups_), has_f16_(o.has_f16_), has_timestamps_(o.has_timestamps_),
       has_integer_dot_(o.has_integer_dot_), is_cpu_(o.is_cpu_), subgroup_min_size_(o.subgroup_min_size_), matvec_path_(o.matvec_path_),
       matvec_pairs_(o.matvec_pairs_), matvec_wide_min_inputs_(o.matvec_wide_min_inputs_),
+      matvec_dot8_(o.matvec_dot8_),
       host_mapped_alignment_(o.host_mapped_alignment_), errors_(std::move(o.errors_)) {
   o.instance_ = nullptr;
   o.adapter_ = nullptr;

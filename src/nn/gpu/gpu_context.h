@@ -53,6 +53,11 @@ class GpuContext {
     if (matvec_path_ != MatVecPath::kAuto) return matvec_path_;
     return is_cpu_ ? MatVecPath::kPortable : MatVecPath::kMixed;
   }
+  // Whether LlamaGpu may use the integer-dot-product kernels (matvec_dot8.glsl) where the device
+  // allows them (default true; tests whose subject is elsewhere turn them off to compare with a
+  // float-x CPU reference exactly).
+  void set_matvec_dot8(bool on) { matvec_dot8_ = on; }
+  bool matvec_dot8() const { return matvec_dot8_; }
   void set_matvec_wide_min_inputs(uint32_t n) { matvec_wide_min_inputs_ = n; }
   uint32_t matvec_wide_min_inputs() const { return matvec_wide_min_inputs_; }
   // hostMappedPointerAlignment when buffers over host memory are available, else 0.
@@ -95,6 +100,7 @@ class GpuContext {
   MatVecPath matvec_path_ = MatVecPath::kAuto;
   uint32_t matvec_pairs_ = 0;
   uint32_t matvec_wide_min_inputs_ = 1024;
+  bool matvec_dot8_ = true;
   uint32_t host_mapped_alignment_ = 0;
   // Heap-allocated so the device callback's userdata survives moves of the context.
   std::unique_ptr<std::string> errors_ = std::make_unique<std::string>();

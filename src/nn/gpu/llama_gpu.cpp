@@ -366,7 +366,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   if (const char* env = std::getenv("WASMGPU_MATVEC_GROUPS"); env != nullptr) {
     matvec_target_groups_ = std::max<uint64_t>(1, std::strtoull(env, nullptr, 10));
   }
-  use_dot8_ = wide_subgroups_ && !coalesced_ && ctx_.has_integer_dot() &&
+  use_dot8_ = wide_subgroups_ && !coalesced_ && ctx_.matvec_dot8() && ctx_.has_integer_dot() &&
               ctx_.subgroup_min_size() >= 8;
   if (const char* env = std::getenv("WASMGPU_MATVEC_DOT8"); env != nullptr) {
     dot8_mode_ = static_cast<uint32_t>(std::strtoul(env, nullptr, 10));
