@@ -22,8 +22,6 @@ using wasm::Instance;
 constexpr uint32_t E(Errno e) { return static_cast<uint32_t>(e); }
 constexpr uint32_t kOk = 0;
 constexpr uint32_t kFault = static_cast<uint32_t>(Errno::kFault);
-// More iovecs than this in one call is refused (EINVAL), as POSIX IOV_MAX is.
-constexpr uint32_t kMaxIovs = 1024;
 
 WasiState* State(Instance* instance) {
   return static_cast<WasiState*>(instance->host_state(wasm::kWasiStateSlot));
@@ -161,14 +159,15 @@ uint32_t SchedYield(Instance*) {
 // poll_oneoff: waits with ppoll(2) until one of the fd subscriptions is ready on its host fd or
 // the earliest clock deadline passes, then reports everything ready at that moment (each ready
 // fd, each clock whose deadline has passed). Bad subscriptions (unknown clock, fd not open or a
-// directory) are reported at once with their error.
+// directory) are reported at once with their error. No subscriptions, or more than
+// kMaxPollSubscriptions, is EINVAL.
 // subscription (48 bytes): userdata u64 @0, tag u8 @8, clock: id u32 @16, timeout u64 @24,
 // precision u64 @32, flags u16 @40 (1 = absolute); fd_read/fd_write: fd u32 @16.
 // event (32 bytes): userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24
 // (1 = hangup).
 uint32_t PollOneoff(Instance* inst, uint32_t in, uint32_t out, uint32_t nsubs,
                     uint32_t nevents_ptr) {
-  if (nsubs == 0) return E(Errno::kInval);
+  if (nsubs == 0 || nsubs > kMaxPollSubscriptions) return E(Errno::kInval);
   if (!inst->InBounds(in, uint64_t{nsubs} * 48) || !inst->InBounds(out, uint64_t{nsubs} * 32) ||
       !inst->InBounds(nevents_ptr, 4)) {
     return kFault;
@@ -181,8 +180,9 @@ uint32_t PollOneoff(Instance* inst, uint32_t in, uint32_t out, uint32_t nsubs,
     uint64_t deadline = 0;  // absolute ns on `clock`
     int poll_index = -1;    // into `fds`
   };
-  std::vector<Sub> subs(nsubs);
+  std::vector<Sub> subs(nsubs);  // nsubs <= kMaxPollSubscriptions: at most ~160 KiB
   std::vector<pollfd> fds;
+  fds.reserve(nsubs);
   bool any_error = false;
   bool any_clock = false;
   for (uint32_t i = 0; i < nsubs; ++i) {

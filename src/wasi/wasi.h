@@ -8,6 +8,7 @@
 // to the guest, as other runtimes do. Nothing here traps except proc_exit.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,19 @@
 namespace wasmgpu::wasi {
 
 inline constexpr char kWasiModule[] = "wasi_snapshot_preview1";
+
+// More iovecs than this in one call is refused (EINVAL), as POSIX IOV_MAX is. The glue holds a
+// host span per iovec (16 bytes each), so the cap also bounds what one call allocates.
+inline constexpr uint32_t kMaxIovs = 1024;
+// More subscriptions than this in one poll_oneoff is refused (EINVAL) before anything is
+// allocated: each costs ~40 bytes of host memory, so without a cap a guest with 4 GiB of memory
+// could make the host allocate ~3.5 GB in one call. What programs ask for: wasi-libc's poll()
+// makes at most 2 subscriptions per pollfd (read, write) plus one clock, select() one per fd
+// in each set (FD_SETSIZE 1024) plus one clock, so polling every fd a guest can hold
+// (FdTable::kMaxOpenFds, 1024) for both read and write with a timeout takes 2049. 4096 leaves
+// room for programs that list an fd more than once. Linux's poll(2) answers EINVAL too when
+// nfds exceeds RLIMIT_NOFILE, and wasi-libc hands the errno through to the caller.
+inline constexpr uint32_t kMaxPollSubscriptions = 4096;
 
 struct WasiConfig {
   std::vector<std::string> args;     // argv, argv[0] included (the program name)

@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "wasm/bounds_analysis.h"
@@ -464,6 +466,37 @@ void UseProofs(std::string* source, const wabt::Module& m,
   *source = std::move(out);
 }
 
+// wasm2c 1.0.32 names an imported function after its (module, name) pair, so two imports of the
+// same pair would share one C declaration, and its writer says so on stderr ("warning: duplicate
+// import declaration", CWriter::ComputeUniqueImports) for every module that has them, which wasm
+// allows (none of our guests do; hand-written and fuzzed modules did). The engine binds each
+// import on its own (the shim below calls fns[i] for import i, each checked against the host
+// registry), so each import may as well have a C name of its own: every repeat of a pair is
+// renamed in the IR, just before translation, to "<name>#<import index>" (with more '#' until no
+// import of that module has the name). The module's import table keeps the real names: the
+// renamed IR is used for the C only. Returns each import's name as the C symbol will spell it,
+// in import order.
+std::vector<std::string> GiveEachImportItsOwnName(wabt::Module& m) {
+  std::set<std::pair<std::string, std::string>> taken;
+  for (const wabt::Import* import : m.imports) {
+    taken.emplace(import->module_name, import->field_name);
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < m.imports.size(); ++i) {
+    wabt::Import* import = m.imports[i];
+    if (!seen.emplace(import->module_name, import->field_name).second) {
+      std::string alias = fmt::format("{}#{}", import->field_name, i);
+      while (taken.count({import->module_name, alias}) != 0) alias += '#';
+      taken.emplace(import->module_name, alias);
+      seen.emplace(import->module_name, alias);
+      import->field_name = alias;
+    }
+    names.push_back(import->field_name);
+  }
+  return names;
+}
+
 Status AddExport(wabt::Module& m, const char* name, wabt::ExternalKind kind) {
   if (m.GetExport(name) != nullptr) {
     return ValidationError("The module exports the reserved name '{}'.", name);
@@ -537,6 +570,13 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
                  p.disjoint ? "" : p.reason);
     }
   }
+  const auto& imports = module.imports();
+  const std::vector<std::string> import_c_names = GiveEachImportItsOwnName(m);
+  if (import_c_names.size() != imports.size()) {
+    return MakeError(ErrorKind::kInternal,
+                     "The module's IR has {} imports but its import list has {}.",
+                     import_c_names.size(), imports.size());
+  }
   wabt::MemoryStream c_stream;
   wabt::MemoryStream h_stream;
   wabt::WriteCOptions options;
@@ -557,19 +597,17 @@ Result<GeneratedC> GenerateC(ParsedModule& module) {
   s += kShimPrelude;
   const std::string instance_type = Mangle(kModuleName) + "_instance_t";
 
-  // Import thunks: wasm2c declares `R Z_modZ_name(struct Z_mod_instance_t*, params...)`; the
-  // pointer it passes is our wasmgpu_import_ctx, shared by every import module.
+  // Import thunks: wasm2c declares `R Z_modZ_name(struct Z_mod_instance_t*, params...)`, one per
+  // import (GiveEachImportItsOwnName); the pointer it passes is our wasmgpu_import_ctx, shared by
+  // every import module.
   std::set<std::string> import_modules;
-  std::set<std::string> defined;
   std::string import_table;
-  const auto& imports = module.imports();
   for (size_t i = 0; i < imports.size(); ++i) {
     const ImportDecl& imp = imports[i];
     import_modules.insert(imp.module);
     import_table += fmt::format("  {{{}, {}, \"{}\"}},\n", CString(imp.module), CString(imp.name),
                                 imp.type.Code());
-    std::string symbol = Mangle(imp.module) + Mangle(imp.name);
-    if (!defined.insert(symbol).second) continue;  // the same import twice: one thunk
+    std::string symbol = Mangle(imp.module) + Mangle(import_c_names[i]);
     const char* ret = imp.type.results.empty() ? "void" : CType(imp.type.results[0]);
     std::string params = fmt::format("struct {}_instance_t* ctx", Mangle(imp.module));
     std::string ptr_params = "void*";

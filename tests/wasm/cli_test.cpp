@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "test_util.h"
 
@@ -131,6 +132,26 @@ TEST_F(CliTest, MissingAndGarbageFilesAreRefused) {
   r = RunCli({"run", WASMGPU_CLI});  // an ELF file
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("does not start with the magic number"), std::string::npos) << r.err;
+}
+
+// What a user saw: `wasmgpu run` of a module that imports one function twice printed wasm2c's
+// "warning: duplicate import declaration" before the guest's own output. A fresh cache, so the
+// run compiles.
+TEST_F(CliTest, ModuleImportingAFunctionTwiceRunsWithoutWarnings) {
+  std::string dir = testing::MakeTempDir("wasmgpu-dup");
+  std::vector<uint8_t> wasm = testing::Wat(R"((module
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit_a (param i32)))
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit_b (param i32)))
+    (memory (export "memory") 1)
+    (func (export "_start") i32.const 7 call $exit_b)))");
+  std::ofstream(dir + "/dup.wasm", std::ios::binary)
+      .write(reinterpret_cast<const char*>(wasm.data()),
+             static_cast<std::streamsize>(wasm.size()));
+  CliResult r = RunCli({"run", dir + "/dup.wasm"}, {"XDG_CACHE_HOME=" + dir});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(std::filesystem::exists(dir + "/wasmgpu")) << "the run did not compile into " << dir;
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(CliTest, CompileWritesAnObject) {

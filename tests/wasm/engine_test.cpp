@@ -2,6 +2,8 @@
 // instances, the cache, timeouts, host functions and guest callbacks.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstring>
 #include <filesystem>
@@ -677,6 +679,68 @@ TEST_F(HostFunctionTest, HostTrapEndsTheRunWithItsMessage) {
   EXPECT_EQ(s.error().message, "report: string [65530, +100) is out of bounds.");
   EXPECT_EQ(inst->trap_kind(), TrapKind::kHost);
   EXPECT_TRUE(reports_.empty());
+}
+
+// Two imports of the same (module, name) are valid wasm. wasm2c 1.0.32 gives both one C symbol
+// and prints "warning: duplicate import declaration" on stderr while translating; the engine
+// names every import on its own, so the compile prints nothing and each import calls its host
+// function. The third import is named as the second's alias would be ("report#1"), so the
+// alias must step around it.
+TEST_F(HostFunctionTest, DuplicateImportsCompileWithoutStderrNoise) {
+  registry_.Add("test", "report#1", +[](Instance* inst, uint32_t ptr, uint32_t len) {
+    Report(inst, ptr, len);
+    g_reports->back().insert(0, "other: ");
+  });
+  std::string dir = testing::MakeTempDir("wasmgpu-cache");  // a cache miss: this compiles
+  EngineOptions options;
+  options.cache_dir = dir;
+  Engine engine(options);
+  testing::StderrCapture stderr_capture;
+  Result<std::shared_ptr<Module>> module = engine.LoadBytes(Wat(R"((module
+    (import "test" "report" (func $a (param i32 i32)))
+    (import "test" "report" (func $b (param i32 i32)))
+    (import "test" "report#1" (func $c (param i32 i32)))
+    (import "test" "report" (func $d (param i32 i32)))
+    (memory 1) (data (i32.const 0) "abcd")
+    (func (export "go")
+      i32.const 0 i32.const 1 call $a
+      i32.const 1 i32.const 1 call $b
+      i32.const 2 i32.const 1 call $c
+      i32.const 3 i32.const 1 call $d)))"), "dup.wasm", registry_);
+  std::string printed = stderr_capture.Finish();
+  ASSERT_TRUE(module.ok()) << module.error().message;
+  EXPECT_EQ(engine.compilations(), 1);
+  EXPECT_EQ(printed, "");
+  auto inst = Instantiate(*module);
+  ASSERT_NE(inst, nullptr);
+  ASSERT_TRUE(inst->Call<void>("go").ok());
+  EXPECT_EQ(reports_, (std::vector<std::string>{"a", "b", "other: c", "d"}));
+  std::filesystem::remove_all(dir);
+}
+
+// The C compiler's own diagnostics are kept, not discarded: a failed compile shows them.
+TEST_F(EngineTest, CompilerErrorsAreReportedWithTheCompilersOutput) {
+  std::string dir = testing::MakeTempDir("wasmgpu-cache");
+  std::string compiler = dir + "/failing-cc";
+  {
+    std::ofstream script(compiler);
+    script << "#!/bin/sh\necho 'module.c:1:1: error: this compiler refuses everything' >&2\n"
+              "exit 3\n";
+  }
+  ASSERT_EQ(chmod(compiler.c_str(), 0755), 0);
+  EngineOptions options;
+  options.cache_dir = dir + "/cache";
+  options.compiler = compiler;
+  Engine engine(options);
+  Result<std::shared_ptr<Module>> m = engine.LoadBytes(
+      Wat(R"((module (func (export "refused") (result i32) i32.const 31337)))"), "cc.wasm",
+      registry_);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().kind, ErrorKind::kInternal);
+  EXPECT_EQ(m.error().message,
+            "Compiling the translated module with '" + compiler +
+                "' failed (exit status 3):\nmodule.c:1:1: error: this compiler refuses everything");
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(HostFunctionTest, StartFunctionRunsAtInstantiation) {

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -56,6 +57,33 @@ std::string MakeTempDir(const std::string& prefix) {
   char* dir = mkdtemp(tmpl.data());
   EXPECT_NE(dir, nullptr);
   return tmpl;
+}
+
+StderrCapture::StderrCapture() {
+  path_ = MakeTempDir("wasmgpu-stderr") + "/stderr";
+  int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  EXPECT_GE(fd, 0) << path_;
+  if (fd < 0) return;
+  std::fflush(stderr);
+  saved_fd_ = dup(2);
+  dup2(fd, 2);
+  close(fd);
+}
+
+StderrCapture::~StderrCapture() { Finish(); }
+
+std::string StderrCapture::Finish() {
+  if (saved_fd_ < 0) return "";
+  std::fflush(stderr);
+  dup2(saved_fd_, 2);
+  close(saved_fd_);
+  saved_fd_ = -1;
+  std::ifstream in(path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::remove(path_.c_str());
+  rmdir(path_.substr(0, path_.rfind('/')).c_str());
+  return text.str();
 }
 
 namespace {

@@ -18,6 +18,22 @@ bool GuestsBuilt();
 // A fresh empty directory under the test temp dir.
 std::string MakeTempDir(const std::string& prefix);
 
+// Collects what this process writes to file descriptor 2 (stderr) from construction until
+// Finish(), which restores stderr and returns the text. For code that prints with fprintf(stderr),
+// such as wabt's C writer.
+class StderrCapture {
+ public:
+  StderrCapture();
+  ~StderrCapture();
+  StderrCapture(const StderrCapture&) = delete;
+  StderrCapture& operator=(const StderrCapture&) = delete;
+  std::string Finish();
+
+ private:
+  int saved_fd_ = -1;
+  std::string path_;
+};
+
 struct CliResult {
   int exit_code = -1;
   std::string out;

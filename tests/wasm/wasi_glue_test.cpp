@@ -2,9 +2,12 @@
 // out-of-bounds and overflowing (pointer, length) pairs return EFAULT and write nothing.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "test_util.h"
@@ -26,6 +29,7 @@ const char kGlueWat[] = R"((module
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
@@ -37,6 +41,8 @@ const char kGlueWat[] = R"((module
   (func (export "random_get") (param i32 i32) (result i32) local.get 0 local.get 1 call $random_get)
   (func (export "fd_write") (param i32 i32 i32 i32) (result i32)
     local.get 0 local.get 1 local.get 2 local.get 3 call $fd_write)
+  (func (export "fd_read") (param i32 i32 i32 i32) (result i32)
+    local.get 0 local.get 1 local.get 2 local.get 3 call $fd_read)
   (func (export "poll_oneoff") (param i32 i32 i32 i32) (result i32)
     local.get 0 local.get 1 local.get 2 local.get 3 call $poll_oneoff)
   (func (export "proc_exit") (param i32) local.get 0 call $proc_exit)
@@ -50,7 +56,11 @@ class WasiGlueTest : public ::testing::Test {
     wasm::EngineOptions options;
     options.cache_dir = WASM_TEST_CACHE_DIR;
     engine_ = std::make_unique<wasm::Engine>(options);
-    auto module = engine_->LoadBytes(wasm::testing::Wat(kGlueWat), "glue.wasm", registry_);
+    std::string wat = kGlueWat;
+    const std::string one_page = "(memory (export \"memory\") 1)";
+    wat.replace(wat.find(one_page), one_page.size(),
+                fmt::format("(memory (export \"memory\") {})", MemoryPages()));
+    auto module = engine_->LoadBytes(wasm::testing::Wat(wat), "glue.wasm", registry_);
     ASSERT_TRUE(module.ok()) << module.error().message;
     auto inst = wasm::Instance::Create(*module, registry_);
     ASSERT_TRUE(inst.ok()) << inst.error().message;
@@ -63,6 +73,8 @@ class WasiGlueTest : public ::testing::Test {
     inst_->SetHostState(wasm::kWasiStateSlot, std::move(state).value());
     ASSERT_TRUE(inst_->Instantiate().ok());
   }
+
+  virtual uint32_t MemoryPages() const { return 1; }
 
   uint32_t Call2(const char* name, uint32_t a, uint32_t b) {
     Result<uint32_t> r = inst_->Call<uint32_t>(name, a, b);
@@ -240,6 +252,112 @@ TEST_F(PollFdTest, AClosedWriterIsAHangupAndABadFdIsEbadf) {
   EXPECT_EQ(events[1].userdata, 2u);
   EXPECT_EQ(events[1].type, 1u);
   EXPECT_EQ(events[1].error, 8u);  // EBADF
+}
+
+// The caps on what one call makes the host allocate (wasi.h): a guest with a large memory may not
+// make the host allocate in proportion to it. 8 pages: room for more subscriptions and iovecs
+// than the caps allow. The guest's stdout and stdin are pipes the test controls.
+class WasiLimitsTest : public WasiGlueTest {
+ protected:
+  uint32_t MemoryPages() const override { return 8; }
+  void SetUp() override {
+    WasiGlueTest::SetUp();
+    ASSERT_EQ(pipe2(out_pipe_, O_NONBLOCK), 0);
+    ASSERT_EQ(pipe2(in_pipe_, O_NONBLOCK), 0);
+    WasiConfig config;
+    config.args = {"prog"};
+    config.stdio.stdin_fd = in_pipe_[0];
+    config.stdio.stdout_fd = out_pipe_[1];
+    auto state = WasiState::Create(config);
+    ASSERT_TRUE(state.ok()) << state.error().message;
+    inst_->SetHostState(wasm::kWasiStateSlot, std::move(state).value());
+  }
+  void TearDown() override {
+    inst_.reset();  // the fd table borrows the pipes: drop it before closing them
+    for (int fd : {out_pipe_[0], out_pipe_[1], in_pipe_[0], in_pipe_[1]}) {
+      if (fd >= 0) close(fd);
+    }
+  }
+  uint32_t Call4(const char* name, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+    Result<uint32_t> r = inst_->Call<uint32_t>(name, a, b, c, d);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : 0xdead;
+  }
+  // `n` iovecs from address `at`, each one byte of the buffer at 300000 + i.
+  void OneByteIovecs(uint32_t at, uint32_t n) {
+    for (uint32_t i = 0; i < n; ++i) {
+      inst_->Store<uint32_t>(at + i * 8, 300000 + i);
+      inst_->Store<uint32_t>(at + i * 8 + 4, 1);
+    }
+  }
+  // What the guest wrote to its stdout.
+  std::string Written() {
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = read(out_pipe_[0], buf, sizeof buf)) > 0;) {
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+  int out_pipe_[2] = {-1, -1};
+  int in_pipe_[2] = {-1, -1};
+};
+
+TEST_F(WasiLimitsTest, PollOneoffTakesAtMostTheCapOfSubscriptions) {
+  static_assert(kMaxPollSubscriptions == 4096);
+  // Subscriptions from 0 (48 bytes each), events from 200000 (32 bytes each), count at 400000:
+  // every subscription a relative realtime clock of 0 ns, due at once.
+  constexpr uint32_t kEvents = 200000;
+  constexpr uint32_t kCount = 400000;
+  const uint32_t n = kMaxPollSubscriptions + 1;
+  static_assert((kMaxPollSubscriptions + 1) * 48 <= kEvents);
+  static_assert(kEvents + (kMaxPollSubscriptions + 1) * 32 <= kCount);
+  for (uint32_t i = 0; i < n; ++i) {
+    inst_->Store<uint64_t>(i * 48, 1000 + i);  // userdata
+    inst_->Store<uint8_t>(i * 48 + 8, 0);      // clock
+    inst_->Store<uint32_t>(i * 48 + 16, 0);    // realtime
+    inst_->Store<uint64_t>(i * 48 + 24, 0);    // timeout
+  }
+  inst_->Store<uint32_t>(kCount, 0xabcdabcd);
+  // One more than the cap: refused before anything is read, allocated or written.
+  EXPECT_EQ(Call4("poll_oneoff", 0, kEvents, n, kCount), kEinval);
+  EXPECT_EQ(Load32(kCount), 0xabcdabcdu);
+  uint64_t userdata = 0;
+  ASSERT_TRUE(inst_->Load(kEvents, &userdata));
+  EXPECT_EQ(userdata, 0u);
+  // The same with a count whose buffers would not even fit the memory: EINVAL, not EFAULT.
+  EXPECT_EQ(Call4("poll_oneoff", 0, kEvents, 0xffffffffu, kCount), kEinval);
+  // Exactly the cap: every clock is due, every one reported in order.
+  EXPECT_EQ(Call4("poll_oneoff", 0, kEvents, n - 1, kCount), 0u);
+  EXPECT_EQ(Load32(kCount), n - 1);
+  ASSERT_TRUE(inst_->Load(kEvents + (n - 2) * 32, &userdata));
+  EXPECT_EQ(userdata, 1000u + n - 2);
+  ASSERT_TRUE(inst_->Load(kEvents + (n - 1) * 32, &userdata));
+  EXPECT_EQ(userdata, 0u);  // nothing past the last event
+}
+
+TEST_F(WasiLimitsTest, FdWriteAndFdReadTakeAtMostTheCapOfIovecs) {
+  static_assert(kMaxIovs == 1024);
+  const uint32_t n = kMaxIovs + 1;
+  OneByteIovecs(0, n);
+  std::memset(inst_->Span(300000, n), 'x', n);
+  inst_->Store<uint32_t>(100000, 0xabcdabcd);
+  EXPECT_EQ(Call4("fd_write", 1, 0, n, 100000), kEinval);
+  EXPECT_EQ(Load32(100000), 0xabcdabcdu);
+  EXPECT_EQ(Written(), "");
+  EXPECT_EQ(Call4("fd_write", 1, 0, n - 1, 100000), 0u);
+  EXPECT_EQ(Load32(100000), n - 1);
+  EXPECT_EQ(Written(), std::string(n - 1, 'x'));
+
+  ASSERT_EQ(write(in_pipe_[1], std::string(n, 'y').data(), n), static_cast<ssize_t>(n));
+  std::memset(inst_->Span(300000, n), 0, n);
+  EXPECT_EQ(Call4("fd_read", 0, 0, n, 100000), kEinval);
+  EXPECT_EQ(Load32(100000), n - 1);  // untouched since the write
+  EXPECT_EQ(inst_->Span(300000, 1)[0], 0);
+  EXPECT_EQ(Call4("fd_read", 0, 0, n - 1, 100000), 0u);
+  EXPECT_EQ(Load32(100000), n - 1);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(inst_->Span(300000, n)), n),
+            std::string(n - 1, 'y') + '\0');
 }
 
 TEST_F(WasiGlueTest, ProcExitEndsTheCallAndSocketsAreNosys) {

@@ -194,7 +194,45 @@ struct FdTable::Entry {
   // fd_readdir's listing, taken at cookie 0 so later cookies index a stable snapshot.
   std::vector<Listed> listing;
   bool listing_valid = false;
+  size_t listing_bytes = 0;   // What `listing` holds, for the table's budget.
+  uint64_t listing_used = 0;  // FdTable::readdir_clock_ at its last read.
+
+  void DropListing() {
+    std::vector<Listed>().swap(listing);  // clear() would keep the capacity
+    listing_valid = false;
+    listing_bytes = 0;
+  }
 };
+
+namespace {
+size_t readdir_budget_for_testing = 0;
+}  // namespace
+
+void SetReaddirSnapshotBudgetForTesting(size_t bytes) { readdir_budget_for_testing = bytes; }
+
+size_t FdTable::ReaddirSnapshotBytes() const {
+  size_t total = 0;
+  for (const auto& e : entries_) {
+    if (e != nullptr) total += e->listing_bytes;
+  }
+  return total;
+}
+
+void FdTable::TrimReaddirSnapshots(const Entry* keep) {
+  const size_t budget = readdir_budget_for_testing != 0 ? readdir_budget_for_testing
+                                                        : kReaddirSnapshotBudget;
+  size_t total = ReaddirSnapshotBytes();
+  while (total > budget) {
+    Entry* oldest = nullptr;
+    for (const auto& e : entries_) {
+      if (e == nullptr || e.get() == keep || e->listing_bytes == 0) continue;
+      if (oldest == nullptr || e->listing_used < oldest->listing_used) oldest = e.get();
+    }
+    if (oldest == nullptr) return;  // `keep` alone is over: it is kept
+    total -= oldest->listing_bytes;
+    oldest->DropListing();
+  }
+}
 
 FdTable::FdTable() = default;
 FdTable::~FdTable() = default;
@@ -470,7 +508,7 @@ Errno FdTable::FdReaddir(uint32_t fd, std::span<uint8_t> buf, uint64_t cookie, u
       close(dfd);
       return err;
     }
-    e->listing.clear();
+    e->DropListing();
     errno = 0;
     while (struct dirent* d = readdir(dir)) {
       Filetype type = FiletypeFromDirentType(d->d_type);
@@ -481,12 +519,20 @@ Errno FdTable::FdReaddir(uint32_t fd, std::span<uint8_t> buf, uint64_t cookie, u
         }
       }
       e->listing.push_back({d->d_name, d->d_ino, type});
+      errno = 0;  // a failed fstatat above is not a readdir error
     }
     Errno err = errno != 0 ? LastError() : Errno::kSuccess;
     closedir(dir);
-    if (err != Errno::kSuccess) return err;
+    if (err != Errno::kSuccess) {
+      e->DropListing();
+      return err;
+    }
     e->listing_valid = true;
+    e->listing_bytes = e->listing.capacity() * sizeof(Entry::Listed);
+    for (const Entry::Listed& item : e->listing) e->listing_bytes += item.name.size();
+    TrimReaddirSnapshots(e);
   }
+  e->listing_used = ++readdir_clock_;
   size_t used = 0;
   for (uint64_t i = cookie; i < e->listing.size() && used < buf.size(); ++i) {
     const Entry::Listed& item = e->listing[i];

@@ -59,6 +59,10 @@ void ForceOpenat2FallbackForTesting(bool force);
 // Whether path resolution currently uses openat2.
 bool UsingOpenat2();
 
+// Test hook: the byte budget of one table's fd_readdir snapshots (0 restores
+// FdTable::kReaddirSnapshotBudget). Process-wide; only tests call it.
+void SetReaddirSnapshotBudgetForTesting(size_t bytes);
+
 class FdTable {
  public:
   // Guest fds 0-2 are stdio, then each preopen in order from fd 3. Fails (with the host path and
@@ -99,8 +103,20 @@ class FdTable {
   // Fills `buf` with dirents, each followed by its name, starting at entry `cookie` (0 = start;
   // each dirent's d_next is the cookie of the entry after it). The last entry is truncated if it
   // does not fit; `*bufused == buf.size()` tells the guest there may be more. "." and ".." are
-  // listed.
+  // listed. Cookie 0 takes a snapshot of the directory that later cookies index; see
+  // kReaddirSnapshotBudget for how long it is kept.
   Errno FdReaddir(uint32_t fd, std::span<uint8_t> buf, uint64_t cookie, uint32_t* bufused);
+
+  // The fd_readdir snapshots of one table together hold at most about this many bytes (an entry
+  // costs ~48 bytes plus its name). Without a cap a guest could open one large directory on
+  // every fd it may hold and list each, making the host hold kMaxOpenFds copies of it. When a
+  // new snapshot goes over, the least recently read snapshots of other fds are dropped; a
+  // dropped one is taken again when its fd is next read, so its cookies then index the
+  // directory as it is at that moment. A single directory larger than the budget is still
+  // listed (alone).
+  static constexpr size_t kReaddirSnapshotBudget = size_t{64} << 20;
+  // Bytes the fd_readdir snapshots of this table hold now, by the accounting above.
+  size_t ReaddirSnapshotBytes() const;
   // Moves `from` onto `to` (which must be open; it is closed first). kBadf if either is not open.
   Errno FdRenumber(uint32_t from, uint32_t to);
   Errno FdSeek(uint32_t fd, int64_t offset, Whence whence, uint64_t* newoffset);
@@ -148,8 +164,11 @@ class FdTable {
   // The directory entry `fd`, or null with *err = kBadf (not open) or kNotdir (not a directory).
   Entry* GetDir(uint32_t fd, Errno* err);
   uint32_t Insert(std::unique_ptr<Entry> entry);  // Lowest free guest fd.
+  // Drops the least recently read snapshots other than `keep`'s until the rest fit the budget.
+  void TrimReaddirSnapshots(const Entry* keep);
 
   std::vector<std::unique_ptr<Entry>> entries_;  // Index = guest fd; null = free.
+  uint64_t readdir_clock_ = 0;                   // Orders snapshots by last use.
 };
 
 }  // namespace wasmgpu::wasi
