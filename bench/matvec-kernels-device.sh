@@ -33,8 +33,6 @@ for type in ${TYPES:-q4_0 q8_0 f16}; do
           "matvec_dot8.glsl:32:$D,$J,ROWS=4,THREADS=256" "matvec_dot8.glsl:64:$D,$J,ROWS=8,THREADS=256"
           "matvec_dot8.glsl:4:$D,$J,ROWS=2,THREADS=64")
       [[ $rows -ge 16384 ]] && v+=("matvec_pipe.glsl:24:$D:3")
-    else
-      v+=("matvec_stream.glsl:8:$D,$J,ROWS=2" "matvec_stream.glsl:16:$D,$J,ROWS=4")
     fi
     for e in ${VARIANTS:-}; do v+=("${e/@/$D,$J}"); done
     echo "== $type $name" >> "$sweep"
