@@ -892,15 +892,6 @@ Status LlamaGpu::InitGreedy() {
   }
   greedy_output_op_ =
       MakeMatVec(*output_, MatVecKind::kNorm, x_, greedy_logits_, false, output_norm_, 0);
-  // Forward's classifier writes device memory too, and its step ends with one copy into the
-  // host-mapped logits (FinishStep): the classifier's many 4- and 16-byte stores straight into
-  // host memory crossed the bus slowly (H100: tinyllama's 128 KB took the classifier from ~20 to
-  // ~50 us, llama3.2-1b's 513 KB to ~220). WASMGPU_LOGITS_COPY=0 keeps the direct stores.
-  const char* env = std::getenv("WASMGPU_LOGITS_COPY");
-  if (env == nullptr || env[0] != '0') {
-    output_op_ = greedy_output_op_;
-    logits_by_copy_ = true;
-  }
   return {};
 }
 
@@ -1066,9 +1057,6 @@ Result<std::span<const float>> LlamaGpu::SubmitAndReadLogits(WGPUCommandEncoder 
 WGPUCommandBuffer LlamaGpu::FinishStep(WGPUCommandEncoder enc) {
   if (logits_mapped_ == nullptr) {
     wgpuCommandEncoderCopyBufferToBuffer(enc, logits_, 0, readback_, 0,
-                                         uint64_t{model_.hp.n_vocab} * 4);
-  } else if (logits_by_copy_) {
-    wgpuCommandEncoderCopyBufferToBuffer(enc, greedy_logits_, 0, logits_, 0,
                                          uint64_t{model_.hp.n_vocab} * 4);
   }
   WGPUCommandBuffer cmd = wgpuCommandEncoderFinish(enc, nullptr);

@@ -311,9 +311,6 @@ class LlamaGpu {
   WGPUBindGroup argmax_group_ = nullptr;
   std::vector<WGPUBindGroup> embed_greedy_groups_;  // per token_embd chunk
   MatVecOp greedy_output_op_;  // output_op_ into greedy_logits_
-  // Forward's classifier writes greedy_logits_ (output_op_ is greedy_output_op_) and FinishStep
-  // copies them into the host-mapped logits_ (InitGreedy says why).
-  bool logits_by_copy_ = false;
   GreedyStep greedy_spec_;     // the step queued ahead by the last ForwardGreedy
   // Set by the work-done callback, which runs inside the wait for its future (WaitAnyOnly).
   WGPUQueueWorkDoneStatus greedy_status_ = WGPUQueueWorkDoneStatus_Error;
