@@ -7,18 +7,14 @@
 #include "nn/generate.h"
 #include "nn/gpu/llama_gpu.h"
 #include "nn/reference/llama_cpu.h"
+#include "tiny_llama.h"
 
 namespace wasmgpu::nn {
 namespace {
 
 TEST(BpeGenerate, GpuAndCpuGenerateTheSameTokensAndText) {
-  gguf::LlamaConfig c;
+  gguf::LlamaConfig c = test::TinyLlama();
   c.name = "tiny-bpe";
-  c.dim = 64;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.ffn_dim = 96;
   c.vocab_size = 1024;  // 768 byte-level tokens, then 256 control tokens
   c.max_seq_len = 64;
   c.tokenizer = "gpt2";

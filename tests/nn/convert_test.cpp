@@ -10,6 +10,7 @@
 
 #include "llama_gguf.h"
 #include "nn/reference/llama_cpu.h"
+#include "tiny_llama.h"
 
 namespace wasmgpu::nn {
 namespace {
@@ -17,16 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// TinyLlama with a norm_eps and rope_theta other than the defaults, so that the round trip has
+// to carry them over.
 gguf::LlamaConfig Tiny() {
-  gguf::LlamaConfig c;
-  c.name = "tiny";
-  c.dim = 64;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.ffn_dim = 96;
-  c.vocab_size = 320;
-  c.max_seq_len = 32;
+  gguf::LlamaConfig c = test::TinyLlama();
   c.norm_eps = 1e-6f;
   c.rope_theta = 5000.0f;
   return c;

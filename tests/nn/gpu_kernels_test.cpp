@@ -206,8 +206,7 @@ TEST(GpuKernels, AttentionWithGroupedQueries) {
 }
 
 
-// matvec_wide.glsl and matvec_coal.glsl, every kind and type, with and without subgroup shuffles:
-// several x tiles
+// matvec_wide.glsl, every kind and type, with and without subgroup shuffles: several x tiles
 // (70 blocks: a full tile of 64 and a partial one of 6, where most lanes have one block or none),
 // an odd row count (the last row group's second row is clamped) and an output offset.
 std::span<const uint32_t> WideSpirv(int kind, GgmlType t, bool sg) {
@@ -224,23 +223,6 @@ std::span<const uint32_t> WideSpirv(int kind, GgmlType t, bool sg) {
         Words(kSpirv_matvec_wide_norm_q8_0_sg), Words(kSpirv_matvec_wide_norm_q4_0_sg)},
        {Words(kSpirv_matvec_wide_ffn_f32_sg), Words(kSpirv_matvec_wide_ffn_f16_sg),
         Words(kSpirv_matvec_wide_ffn_q8_0_sg), Words(kSpirv_matvec_wide_ffn_q4_0_sg)}}};
-  const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
-  return k[sg ? 1 : 0][kind][ti];
-}
-std::span<const uint32_t> CoalSpirv(int kind, GgmlType t, bool sg) {
-  static const std::span<const uint32_t> k[2][3][4] = {
-      {{Words(kSpirv_matvec_coal_f32), Words(kSpirv_matvec_coal_f16),
-        Words(kSpirv_matvec_coal_q8_0), Words(kSpirv_matvec_coal_q4_0)},
-       {Words(kSpirv_matvec_coal_norm_f32), Words(kSpirv_matvec_coal_norm_f16),
-        Words(kSpirv_matvec_coal_norm_q8_0), Words(kSpirv_matvec_coal_norm_q4_0)},
-       {Words(kSpirv_matvec_coal_ffn_f32), Words(kSpirv_matvec_coal_ffn_f16),
-        Words(kSpirv_matvec_coal_ffn_q8_0), Words(kSpirv_matvec_coal_ffn_q4_0)}},
-      {{Words(kSpirv_matvec_coal_f32_sg), Words(kSpirv_matvec_coal_f16_sg),
-        Words(kSpirv_matvec_coal_q8_0_sg), Words(kSpirv_matvec_coal_q4_0_sg)},
-       {Words(kSpirv_matvec_coal_norm_f32_sg), Words(kSpirv_matvec_coal_norm_f16_sg),
-        Words(kSpirv_matvec_coal_norm_q8_0_sg), Words(kSpirv_matvec_coal_norm_q4_0_sg)},
-       {Words(kSpirv_matvec_coal_ffn_f32_sg), Words(kSpirv_matvec_coal_ffn_f16_sg),
-        Words(kSpirv_matvec_coal_ffn_q8_0_sg), Words(kSpirv_matvec_coal_ffn_q4_0_sg)}}};
   const int ti = t == GgmlType::kF32 ? 0 : t == GgmlType::kF16 ? 1 : t == GgmlType::kQ8_0 ? 2 : 3;
   return k[sg ? 1 : 0][kind][ti];
 }
@@ -286,9 +268,7 @@ TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
   // 70 blocks: two x tiles, reloaded for every row pair; 40: one tile, loaded once for 3 pairs.
   for (uint64_t n_in : {32 * 70, 32 * 40})
   for (uint32_t pairs : {1u, 3u})
-  for (bool coal : {false, true})
   for (bool sg : {false, true}) {
-    if (coal && pairs != 1) continue;  // matvec_coal has no row pairs
     if (n_in == 32 * 40 && pairs == 1) continue;
     for (int kind = 0; kind < 3; ++kind) {
       for (GgmlType type : kTypes) {
@@ -306,16 +286,15 @@ TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
           writable.push_back(false);
         }
         const uint32_t per_group = (kind == 2 ? 4 : 8) * pairs;
-        std::vector<uint32_t> params = {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, 1, 8,
-                                        Bits(eps)};
-        if (!coal) params.push_back(pairs);
-        Dispatch run{coal ? CoalSpirv(kind, type, sg) : WideSpirv(kind, type, sg), bufs, writable,
-                     params, (uint32_t(outputs) + per_group - 1) / per_group, 1};
+        const std::vector<uint32_t> params = {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, 1, 8,
+                                              Bits(eps), pairs};
+        Dispatch run{WideSpirv(kind, type, sg), bufs, writable, params,
+                     (uint32_t(outputs) + per_group - 1) / per_group, 1};
         run.Go();
         const std::vector<float> got = AsFloats(yw);
         EXPECT_LT(Nmse(want, got), 1e-10)
-            << GgmlTypeName(type) << " kind " << kind << " subgroups " << sg << " coal " << coal
-            << " pairs " << pairs << " n_in " << n_in;
+            << GgmlTypeName(type) << " kind " << kind << " subgroups " << sg << " pairs " << pairs
+            << " n_in " << n_in;
         for (int i = 0; i < 3; ++i) EXPECT_EQ(got[i], y0[i]) << "wrote outside its rows";
       }
     }

@@ -20,6 +20,7 @@
 #include "nn/reference/llama_cpu.h"
 #include "nn/tensor_types.h"
 #include "storage_kernel.h"
+#include "tiny_llama.h"
 
 namespace wasmgpu::nn::test {
 
@@ -142,20 +143,6 @@ inline Matrix RandomMatrix(GgmlType type, uint64_t n_in, uint64_t n_out, uint32_
 }
 
 constexpr GgmlType kTypes[] = {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0};
-
-// A llama small enough for lavapipe tests: 2 layers, GQA (4 heads, 2 KV heads), vocab 320.
-inline gguf::LlamaConfig TinyLlama() {
-  gguf::LlamaConfig c;
-  c.name = "tiny";
-  c.dim = 64;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.ffn_dim = 96;
-  c.vocab_size = 320;
-  c.max_seq_len = 32;
-  return c;
-}
 
 // A synthetic model of shape `c` in `type` (seed 21), written to memory and loaded.
 inline Result<LlamaModel> SynthLlama(const gguf::LlamaConfig& c, GgmlType type) {

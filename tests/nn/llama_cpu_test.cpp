@@ -9,9 +9,12 @@
 
 #include "llama_gguf.h"
 #include "nn/tokenizer.h"
+#include "tiny_llama.h"
 
 namespace wasmgpu::nn {
 namespace {
+
+using test::TinyLlama;
 
 std::vector<uint8_t> Synth(const gguf::LlamaConfig& c, GgmlType type, uint64_t seed = 5) {
   gguf::VectorSink sink;
@@ -19,20 +22,6 @@ std::vector<uint8_t> Synth(const gguf::LlamaConfig& c, GgmlType type, uint64_t s
   const Status s = gguf::WriteSyntheticLlama(o, sink);
   EXPECT_TRUE(s.ok()) << s.error().message;
   return std::move(sink.bytes());
-}
-
-gguf::LlamaConfig Tiny() {
-  gguf::LlamaConfig c;
-  c.name = "tiny";
-  c.dim = 64;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.ffn_dim = 96;
-  c.vocab_size = 320;
-  c.max_seq_len = 32;
-  c.tied_embeddings = false;
-  return c;
 }
 
 Result<LlamaModel> Load(std::vector<uint8_t> bytes) {
@@ -123,7 +112,7 @@ TEST(LlamaCpu, Stories15mEveryTypeAgreesWithF32) {
 }
 
 TEST(LlamaCpu, FileHandleReadsGiveTheSameLogitsAsMemory) {
-  std::vector<uint8_t> bytes = Synth(Tiny(), GgmlType::kQ8_0);
+  std::vector<uint8_t> bytes = Synth(TinyLlama(), GgmlType::kQ8_0);
   const std::string path = testing::TempDir() + "/nn_tiny.gguf";
   std::FILE* out = std::fopen(path.c_str(), "wb");
   ASSERT_NE(out, nullptr);
@@ -145,7 +134,7 @@ TEST(LlamaCpu, FileHandleReadsGiveTheSameLogitsAsMemory) {
 // GQA: a model whose K/V heads are shared by 2 query heads each must equal the MHA model that
 // stores every K/V head twice.
 TEST(LlamaCpu, GroupedQueryAttentionEqualsExpandedHeads) {
-  const gguf::LlamaConfig gqa_config = Tiny();
+  const gguf::LlamaConfig gqa_config = TinyLlama();
   auto gqa = Load(Synth(gqa_config, GgmlType::kF32));
   ASSERT_TRUE(gqa.ok()) << gqa.error().message;
 
@@ -189,7 +178,7 @@ TEST(LlamaCpu, GroupedQueryAttentionEqualsExpandedHeads) {
 
 TEST(LlamaCpu, UnknownArchitectureRefusedByName) {
   gguf::GgufWriter w;
-  const gguf::LlamaConfig c = Tiny();
+  const gguf::LlamaConfig c = TinyLlama();
   gguf::DeclareLlama(w, c, gguf::SyntheticVocab(c.vocab_size), GgmlType::kF32);
   w.SetString("general.architecture", "gpt2");
   gguf::VectorSink sink;
@@ -205,7 +194,7 @@ TEST(LlamaCpu, UnknownArchitectureRefusedByName) {
 
 TEST(LlamaCpu, WrongTensorShapeRefused) {
   gguf::GgufWriter w;
-  gguf::LlamaConfig c = Tiny();
+  gguf::LlamaConfig c = TinyLlama();
   gguf::DeclareLlama(w, c, gguf::SyntheticVocab(c.vocab_size), GgmlType::kF32);
   w.SetU32("llama.feed_forward_length", 128);  // the tensors say 96
   gguf::VectorSink sink;
@@ -221,7 +210,7 @@ TEST(LlamaCpu, WrongTensorShapeRefused) {
 }
 
 TEST(LlamaCpu, ForwardChecksTokenAndPosition) {
-  auto m = Load(Synth(Tiny(), GgmlType::kF16));
+  auto m = Load(Synth(TinyLlama(), GgmlType::kF16));
   ASSERT_TRUE(m.ok());
   auto cpu = LlamaCpu::Create(*m, 4);
   ASSERT_TRUE(cpu.ok());

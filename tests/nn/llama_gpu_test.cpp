@@ -214,22 +214,6 @@ TEST(LlamaGpu, MixedMatVecKernelsMatchCpu) {
   Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
 }
 
-TEST(LlamaGpu, CoalescedMatVecKernelsMatchCpu) {
-  Context().set_matvec_path(GpuContext::MatVecPath::kCoalesced);
-  for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0}) {
-    auto m = SynthLlama(TinyLlama(), type);
-    ASSERT_TRUE(m.ok()) << m.error().message;
-    EXPECT_LT(CompareWithCpu(*m, {1, 40, 41, 300, 5, 6, 7, 8}), 1e-9) << GgmlTypeName(type);
-  }
-  auto m = SynthLlama(TinyLlama(), GgmlType::kQ8_0);
-  ASSERT_TRUE(m.ok());
-  EXPECT_LT(CompareWithCpu(*m, {1, 2, 319, 100}, 2048), 1e-9) << "split across bindings";
-  auto gpu = LlamaGpu::Create(Context(), *m, 4);
-  ASSERT_TRUE(gpu.ok());
-  EXPECT_STREQ((*gpu)->matvec_kernels(), "coalesced+subgroups");
-  Context().set_matvec_path(GpuContext::MatVecPath::kAuto);
-}
-
 // Profiled steps: the same logits, and GPU time for every op family a step runs.
 TEST(LlamaGpu, ProfiledStepsTimeEveryOp) {
   ASSERT_TRUE(Context().has_timestamps()) << "lavapipe has timestamp queries";

@@ -67,7 +67,6 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
   if (!ctx.ok()) return Fail("GPU", ctx.error());
   if (o.matvec == "portable") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kPortable);
   if (o.matvec == "wide") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kWide);
-  if (o.matvec == "coalesced") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kCoalesced);
   if (o.matvec == "mixed") ctx->set_matvec_path(nn::GpuContext::MatVecPath::kMixed);
   ctx->set_matvec_pairs(o.matvec_pairs);
 
@@ -341,8 +340,8 @@ CommandRunner SetupLlamaBench(CLI::App& app) {
   app.add_option("model", opts.model, "GGUF llama model")->required();
   app.add_option("--adapter", opts.adapter, "Adapter index or name substring");
   app.add_option("--matvec", opts.matvec,
-                 "Matrix-vector kernels: auto, portable, wide, coalesced, mixed")
-      ->check(CLI::IsMember({"auto", "portable", "wide", "coalesced", "mixed"}));
+                 "Matrix-vector kernels: auto, portable, wide, mixed")
+      ->check(CLI::IsMember({"auto", "portable", "wide", "mixed"}));
   app.add_option("--matvec-pairs", opts.matvec_pairs,
                  "wide kernels: row pairs per row group (0: the default, 1)");
   app.add_option("-n,--decode", opts.decode, "Decode steps timed")->check(CLI::PositiveNumber);

@@ -38,13 +38,12 @@ class GpuContext {
   // Which matrix-vector kernels LlamaGpu uses. kPortable: matvec.glsl, 16 lanes per row and x in
   // padded shared tiles, tuned on lavapipe (where workgroup count is what costs). kWide:
   // matvec_wide.glsl, 32 lanes per row, two rows per thread, 16-byte weight loads, x in shared
-  // tiles. kCoalesced: matvec_coal.glsl, 4 lanes per block, x read directly, 8 steps of weight
-  // loads in flight. Both GPU variants reduce with subgroup shuffles where the device has
-  // subgroups. kMixed: kWide for matrices with rows of at least matvec_wide_min_inputs() inputs,
-  // kPortable for shorter rows (a wide row group of 32 lanes idles on a row of 9 blocks; on the
-  // H100 stories15m decoded faster with the portable kernels, tinyllama-1.1b with the wide ones).
-  // kAuto picks kPortable on CPU adapters, kMixed on GPUs.
-  enum class MatVecPath { kAuto, kPortable, kWide, kCoalesced, kMixed };
+  // tiles, reducing with subgroup shuffles where the device has subgroups. kMixed: kWide for
+  // matrices with rows of at least matvec_wide_min_inputs() inputs, kPortable for shorter rows (a
+  // wide row group of 32 lanes idles on a row of 9 blocks; on the H100 stories15m decoded faster
+  // with the portable kernels, tinyllama-1.1b with the wide ones). kAuto picks kPortable on CPU
+  // adapters, kMixed on GPUs.
+  enum class MatVecPath { kAuto, kPortable, kWide, kMixed };
   void set_matvec_path(MatVecPath path) { matvec_path_ = path; }
   // kWide: row pairs per row group of a workgroup (0: the default, 1; benchmarks and tests).
   void set_matvec_pairs(uint32_t pairs) { matvec_pairs_ = pairs; }

@@ -95,8 +95,8 @@ Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const Te
   return c;
 }
 
-// Outputs per matvec workgroup: matvec.glsl, 256 threads, 16 per row; matvec_wide.glsl and
-// matvec_coal.glsl, 4 row groups of two weight rows each (two outputs, or one gate/up pair).
+// Outputs per matvec workgroup: matvec.glsl, 256 threads, 16 per row; matvec_wide.glsl, 4 row
+// groups of two weight rows each (two outputs, or one gate/up pair).
 constexpr uint64_t kPortableRowsPerGroup = 16;
 constexpr uint64_t kWideWeightRowsPerGroup = 8;
 // matvec_dot8_*.comp: 8 row groups of 4 weight rows, rows of at most 2048 inputs (JMAX 2).
@@ -279,7 +279,7 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
   // or faster (bench/results/matvec-kernels-h100.md).
   if (op.dot8) op.pipe = false;
   op.pairs = op.pipe ? static_cast<uint32_t>(pipe_pairs) : 1;
-  if (op.wide && !coalesced_ && ctx_.matvec_pairs() != 0) op.pairs = ctx_.matvec_pairs();
+  if (op.wide && ctx_.matvec_pairs() != 0) op.pairs = ctx_.matvec_pairs();
   for (const Chunk& c : m.chunks) {
     std::vector<WGPUBuffer> buffers = {c.buffer, x, y};
     if (kind != MatVecKind::kPlain) buffers.push_back(norm);
@@ -298,7 +298,6 @@ const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(const MatVecOp& op) const {
 const char* LlamaGpu::matvec_kernels() const {
   if (!use_wide_) return "portable";
   if (mixed_) return wide_subgroups_ ? "mixed+subgroups" : "mixed";
-  if (coalesced_) return wide_subgroups_ ? "coalesced+subgroups" : "coalesced";
   return wide_subgroups_ ? "wide+subgroups" : "wide";
 }
 
@@ -326,7 +325,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_f32), Words(kSpirv_embed_f16), Words(kSpirv_embed_q8_0),
       Words(kSpirv_embed_q4_0)};
-  // The GPU kernels (wide or coalesced), with subgroup shuffles where the device has subgroups.
+  // The GPU kernels (wide), with subgroup shuffles where the device has subgroups.
   const std::span<const uint32_t> wide_spirv[2][3][4] = {
       {{Words(kSpirv_matvec_wide_f32), Words(kSpirv_matvec_wide_f16),
         Words(kSpirv_matvec_wide_q8_0), Words(kSpirv_matvec_wide_q4_0)},
@@ -340,21 +339,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
         Words(kSpirv_matvec_wide_norm_q8_0_sg), Words(kSpirv_matvec_wide_norm_q4_0_sg)},
        {Words(kSpirv_matvec_wide_ffn_f32_sg), Words(kSpirv_matvec_wide_ffn_f16_sg),
         Words(kSpirv_matvec_wide_ffn_q8_0_sg), Words(kSpirv_matvec_wide_ffn_q4_0_sg)}}};
-  const std::span<const uint32_t> coal_spirv[2][3][4] = {
-      {{Words(kSpirv_matvec_coal_f32), Words(kSpirv_matvec_coal_f16),
-        Words(kSpirv_matvec_coal_q8_0), Words(kSpirv_matvec_coal_q4_0)},
-       {Words(kSpirv_matvec_coal_norm_f32), Words(kSpirv_matvec_coal_norm_f16),
-        Words(kSpirv_matvec_coal_norm_q8_0), Words(kSpirv_matvec_coal_norm_q4_0)},
-       {Words(kSpirv_matvec_coal_ffn_f32), Words(kSpirv_matvec_coal_ffn_f16),
-        Words(kSpirv_matvec_coal_ffn_q8_0), Words(kSpirv_matvec_coal_ffn_q4_0)}},
-      {{Words(kSpirv_matvec_coal_f32_sg), Words(kSpirv_matvec_coal_f16_sg),
-        Words(kSpirv_matvec_coal_q8_0_sg), Words(kSpirv_matvec_coal_q4_0_sg)},
-       {Words(kSpirv_matvec_coal_norm_f32_sg), Words(kSpirv_matvec_coal_norm_f16_sg),
-        Words(kSpirv_matvec_coal_norm_q8_0_sg), Words(kSpirv_matvec_coal_norm_q4_0_sg)},
-       {Words(kSpirv_matvec_coal_ffn_f32_sg), Words(kSpirv_matvec_coal_ffn_f16_sg),
-        Words(kSpirv_matvec_coal_ffn_q8_0_sg), Words(kSpirv_matvec_coal_ffn_q4_0_sg)}}};
   use_wide_ = ctx_.matvec_path() != GpuContext::MatVecPath::kPortable;
-  coalesced_ = ctx_.matvec_path() == GpuContext::MatVecPath::kCoalesced;
   mixed_ = ctx_.matvec_path() == GpuContext::MatVecPath::kMixed;
   wide_subgroups_ = use_wide_ && ctx_.has_subgroups();
   // matvec_wide keeps one row pair per row group: on the H100, tinyllama-1.1b Q4_0 decoded at
@@ -362,11 +347,11 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   if (const char* env = std::getenv("WASMGPU_MATVEC_PIPE"); env != nullptr) {
     pipe_mode_ = static_cast<uint32_t>(std::strtoul(env, nullptr, 10));
   }
-  if (!wide_subgroups_ || coalesced_) pipe_mode_ = 0;
+  if (!wide_subgroups_) pipe_mode_ = 0;
   if (const char* env = std::getenv("WASMGPU_MATVEC_GROUPS"); env != nullptr) {
     matvec_target_groups_ = std::max<uint64_t>(1, std::strtoull(env, nullptr, 10));
   }
-  use_dot8_ = wide_subgroups_ && !coalesced_ && ctx_.matvec_dot8() && ctx_.has_integer_dot() &&
+  use_dot8_ = wide_subgroups_ && ctx_.matvec_dot8() && ctx_.has_integer_dot() &&
               ctx_.subgroup_min_size() >= 8;
   if (const char* env = std::getenv("WASMGPU_MATVEC_DOT8"); env != nullptr) {
     dot8_mode_ = static_cast<uint32_t>(std::strtoul(env, nullptr, 10));
@@ -410,8 +395,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
       if (use_wide_) {
         const int sg = wide_subgroups_ ? 1 : 0;
         NN_TRY_ASSIGN(wide_[kind][t],
-                      MakeKernel(coalesced_ ? coal_spirv[sg][kind][t] : wide_spirv[sg][kind][t],
-                                 writable, mv, coalesced_ ? "matvec_coal" : "matvec_wide"));
+                      MakeKernel(wide_spirv[sg][kind][t], writable, mv, "matvec_wide"));
       }
       if (!use_wide_ || mixed_) {
         NN_TRY_ASSIGN(matvec_[kind][t], MakeKernel(matvec_spirv[kind][t], writable, mv, "matvec"));
@@ -713,7 +697,7 @@ uint32_t LlamaGpu::AttentionSplit(uint32_t n_pos) const {
   if (attention_split_ != 0) return attention_split_;
   // Lavapipe runs workgroups on a few CPU threads: more of them only add work there. The split
   // is for GPUs, where 32 heads occupy a fraction of the SMs.
-  if (!use_wide_ || coalesced_) return 1;  // also keeps lavapipe as fast as before
+  if (!use_wide_) return 1;  // also keeps lavapipe as fast as before
   // Combining the partials costs about as much as two passes of the kernel, so split only past
   // two passes, then one workgroup per pass up to kAutoMaxSplit.
   const uint32_t per_pass = AttentionPositionsPerPass(model_.hp.head_dim);

@@ -64,8 +64,8 @@ class LlamaGpu {
   // Weight bytes the matrix-vector products of one decode step read (every layer's matrices and
   // the classifier; not the embedding table, of which one row is read).
   uint64_t matvec_bytes() const { return matvec_bytes_; }
-  // "portable", "wide", "coalesced" (+subgroups), "mixed" (wide for long rows, + subgroups): the
-  // matvec kernels in use (GpuContext::MatVecPath).
+  // "portable", "wide" (+subgroups), "mixed" (wide for long rows, + subgroups): the matvec
+  // kernels in use (GpuContext::MatVecPath).
   const char* matvec_kernels() const;
   // Whether the decode products over a matrix of `type` with rows of `n_in` inputs quantize x to
   // 8 bits per block (matvec_dot8.glsl; the CPU reference mirrors it with
@@ -107,9 +107,9 @@ class LlamaGpu {
   static constexpr uint32_t kMaxAttentionSplit = 16;
   Status SetAttentionSplit(uint32_t split);
   // The split a decode step over positions 0..n_pos - 1 uses. Automatic (0): 1 (the unsplit
-  // kernel) on CPU adapters (portable matvec kernels), with the coalesced ones and up to two
-  // passes of the kernel (2 AttentionPositionsPerPass positions), else one workgroup per pass,
-  // at most kAutoMaxSplit. On the H100, tinyllama-1.1b heads, the kernel alone with cold caches
+  // kernel) on CPU adapters (portable matvec kernels) and up to two passes of the kernel
+  // (2 AttentionPositionsPerPass positions), else one workgroup per pass, at most
+  // kAutoMaxSplit. On the H100, tinyllama-1.1b heads, the kernel alone with cold caches
   // (bench/results/llama-h100-attention.md): unsplit 8.5 us at 256 positions against 9.5 split
   // in 2; at 512, 10.5 unsplit, 10.6 in 2, 9.6 in 4, 13.0 in 5 (the 256-thread workgroups run
   // one per SM: 160 of them take two waves on 132 SMs).
@@ -278,7 +278,7 @@ class LlamaGpu {
   Kernel matvec_[3][4], wide_[3][4], embed_[4], embed_tok_[4], attention_decode_;
   // matvec_pipe_<kind>_<type> for Q8_0 and Q4_0 ([plain, norm, ffn][Q8_0, Q4_0]): the
   // wide kernels' products with their loads issued ahead and several row pairs per row group,
-  // for large quantized matrices (MakeMatVec) where the device has subgroups (not coalesced_).
+  // for large quantized matrices (MakeMatVec) where the device has subgroups.
   // pipe_mode_ (WASMGPU_MATVEC_PIPE=N at load): 0 never, 1 large matrices (the default), 2
   // every quantized wide product (benchmarks).
   Kernel pipe_[3][2];
@@ -294,8 +294,8 @@ class LlamaGpu {
   // Workgroups a pipe product aims at (its pairs per row group; WASMGPU_MATVEC_GROUPS=N at load).
   uint64_t matvec_target_groups_ = 1024;
   uint32_t attention_split_ = 0;  // SetAttentionSplit (0: automatic)
-  // Which matvec kernels: matvec_ (portable) or wide_ (matvec_wide or, coalesced_, matvec_coal).
-  bool use_wide_ = false, coalesced_ = false, mixed_ = false, wide_subgroups_ = false;
+  // Which matvec kernels: matvec_ (portable) or wide_ (matvec_wide).
+  bool use_wide_ = false, mixed_ = false, wide_subgroups_ = false;
   std::vector<std::unique_ptr<Matrix>> matrices_;  // every uploaded matrix; ops point at them
   Matrix* token_embd_ = nullptr;
   Matrix* output_ = nullptr;

@@ -116,64 +116,6 @@ float DotWide(WideBlock k, vec4 xv[8]) {
 #endif
   return (s.x + s.y) + (s.z + s.w);
 }
-
-// Quarter q (0..3) of block b: 8 of its weights, for kernels where 4 neighbouring lanes share a
-// block so that a subgroup's loads of weights and inputs are contiguous (matvec_coal.glsl).
-// Q4_0: quant word q, i.e. weights 4q .. 4q + 3 (low nibbles) and 16 + 4q .. 16 + 4q + 3 (high);
-// the others: weights 8q .. 8q + 7. QuarterX(q, k): the block offset of its inputs k (0, 1), 4 each.
-#if defined(W_F32)
-struct Quarter { uvec4 v0, v1; };
-#elif defined(W_F16)
-struct Quarter { uvec4 v; };
-#elif defined(W_Q8_0)
-struct Quarter { uint v0, v1; float d; };
-#else
-struct Quarter { uint v; float d; };
-#endif
-
-uint QuarterX(uint q, uint k) {
-#if defined(W_Q4_0)
-  return 4 * q + 16 * k;
-#else
-  return 8 * q + 4 * k;
-#endif
-}
-
-Quarter LoadQuarter(uint b, uint q) {
-  Quarter k;
-#if defined(W_F32)
-  k.v0 = w4[b * 8 + 2 * q];
-  k.v1 = w4[b * 8 + 2 * q + 1];
-#elif defined(W_F16)
-  k.v = w4[b * 4 + q];
-#elif defined(W_Q8_0)
-  const uint i = qoff + b * 8 + 2 * q;
-  k.v0 = w4[i >> 2][i & 3u];
-  k.v1 = w4[(i + 1) >> 2][(i + 1) & 3u];
-  k.d = WideScale(b);
-#else
-  const uint i = qoff + b * 4 + q;
-  k.v = w4[i >> 2][i & 3u];
-  k.d = WideScale(b);
-#endif
-  return k;
-}
-
-// dot(the quarter's 8 weights, its inputs xa (QuarterX(q, 0)) and xb (QuarterX(q, 1))).
-float DotQuarter(Quarter k, vec4 xa, vec4 xb) {
-  vec4 s;
-#if defined(W_F32)
-  s = uintBitsToFloat(k.v0) * xa + uintBitsToFloat(k.v1) * xb;
-#elif defined(W_F16)
-  s = vec4(unpackHalf2x16(k.v.x), unpackHalf2x16(k.v.y)) * xa +
-      vec4(unpackHalf2x16(k.v.z), unpackHalf2x16(k.v.w)) * xb;
-#elif defined(W_Q8_0)
-  s = (WideQ8(k.v0) * xa + WideQ8(k.v1) * xb) * k.d;
-#else
-  s = (WideQ4(k.v, 0u) * xa + WideQ4(k.v, 4u) * xb) * k.d;
-#endif
-  return (s.x + s.y) + (s.z + s.w);
-}
 #else  // !WEIGHTS_WIDE
 
 #if !defined(X)

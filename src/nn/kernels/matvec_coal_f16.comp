@@ -1,5 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// Matrix-vector product over F16 weights for GPUs (matvec_coal.glsl).
-#define W_F16
-#include "matvec_coal.glsl"

@@ -1,5 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// Matrix-vector product over F32 weights for GPUs (matvec_coal.glsl).
-#define W_F32
-#include "matvec_coal.glsl"

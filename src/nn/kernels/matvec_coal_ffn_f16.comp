@@ -1,7 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// RMSNorm + gate/up products + SwiGLU over F16 weights for GPUs (matvec_coal.glsl).
-#define W_F16
-#define NORM
-#define SWIGLU
-#include "matvec_coal.glsl"

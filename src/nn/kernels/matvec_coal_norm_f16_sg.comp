@@ -1,7 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// RMSNorm + matrix-vector product over F16 weights for GPUs (matvec_coal.glsl), subgroup reductions.
-#define W_F16
-#define NORM
-#define USE_SUBGROUPS
-#include "matvec_coal.glsl"

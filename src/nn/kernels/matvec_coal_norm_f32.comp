@@ -1,6 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// RMSNorm + matrix-vector product over F32 weights for GPUs (matvec_coal.glsl).
-#define W_F32
-#define NORM
-#include "matvec_coal.glsl"
