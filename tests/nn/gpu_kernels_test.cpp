@@ -261,6 +261,29 @@ std::vector<float> WideMatVecWant(const Matrix& m, int kind, const std::vector<f
   return want;
 }
 
+// One dispatch of a kernel with matvec_wide's bindings and parameters (matvec_wide, _pipe,
+// _dot8) over all of m, into outputs 3 .. 3 + outputs of y0 (offset 3: the first three must stay);
+// a workgroup takes weight_rows * pairs weight rows. Returns y.
+std::vector<float> RunWideLayoutMatVec(std::span<const uint32_t> spirv, const Matrix& m, int kind,
+                                       const std::vector<float>& x, const std::vector<float>& nw,
+                                       float eps, const std::vector<float>& y0, uint64_t outputs,
+                                       uint32_t accumulate, uint32_t pairs, uint32_t weight_rows) {
+  WeightChunk c = PackRows(m.view, 0, m.view.ne[1]);
+  std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
+  std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
+  std::vector<bool> writable = {false, false, true};
+  if (kind != 0) {
+    bufs.push_back(&nww);
+    writable.push_back(false);
+  }
+  const uint32_t per_group = weight_rows * pairs / (kind == 2 ? 2 : 1);
+  Dispatch run{spirv, bufs, writable,
+               {uint32_t(outputs), uint32_t(x.size()), c.qoff, 3, accumulate, 8, Bits(eps), pairs},
+               (uint32_t(outputs) + per_group - 1) / per_group, 1};
+  run.Go();
+  return AsFloats(yw);
+}
+
 TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
   ASSERT_TRUE(Ctx().has_subgroups()) << "lavapipe has subgroups";
   const uint64_t outputs = 13;
@@ -277,21 +300,9 @@ TEST(GpuKernels, WideMatVecEveryKindTypeAndReduction) {
         const std::vector<float> x = Random(n_in, 32), nw = Random(n_in + 8, 33);
         const std::vector<float> y0 = Random(outputs + 3, 34);
         const std::vector<float> want = WideMatVecWant(m, kind, x, nw, eps, y0, outputs, true);
-        WeightChunk c = PackRows(m.view, 0, rows);
-        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
-        std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
-        std::vector<bool> writable = {false, false, true};
-        if (kind != 0) {
-          bufs.push_back(&nww);
-          writable.push_back(false);
-        }
-        const uint32_t per_group = (kind == 2 ? 4 : 8) * pairs;
-        const std::vector<uint32_t> params = {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, 1, 8,
-                                              Bits(eps), pairs};
-        Dispatch run{WideSpirv(kind, type, sg), bufs, writable, params,
-                     (uint32_t(outputs) + per_group - 1) / per_group, 1};
-        run.Go();
-        const std::vector<float> got = AsFloats(yw);
+        const std::vector<float> got =
+            RunWideLayoutMatVec(WideSpirv(kind, type, sg), m, kind, x, nw, eps, y0, outputs, 1,
+                                pairs, 8);
         EXPECT_LT(Nmse(want, got), 1e-10)
             << GgmlTypeName(type) << " kind " << kind << " subgroups " << sg << " pairs " << pairs
             << " n_in " << n_in;
@@ -331,21 +342,8 @@ TEST(GpuKernels, PipeMatVecEveryKindAndQuantizedType) {
         const std::vector<float> y0 = Random(outputs + 3, 64);
         const std::vector<float> want =
             WideMatVecWant(m, kind, x, nw, eps, y0, outputs, accumulate != 0);
-        WeightChunk c = PackRows(m.view, 0, rows);
-        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
-        std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
-        std::vector<bool> writable = {false, false, true};
-        if (kind != 0) {
-          bufs.push_back(&nww);
-          writable.push_back(false);
-        }
-        const uint32_t per_group = (kind == 2 ? 4 : 8) * pairs;
-        Dispatch run{PipeSpirv(kind, type), bufs, writable,
-                     {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, accumulate, 8, Bits(eps),
-                      pairs},
-                     (uint32_t(outputs) + per_group - 1) / per_group, 1};
-        run.Go();
-        const std::vector<float> got = AsFloats(yw);
+        const std::vector<float> got = RunWideLayoutMatVec(PipeSpirv(kind, type), m, kind, x, nw,
+                                                           eps, y0, outputs, accumulate, pairs, 8);
         EXPECT_LT(Nmse(want, got), 1e-10)
             << GgmlTypeName(type) << " kind " << kind << " pairs " << pairs << " n_in " << n_in
             << " accumulate " << accumulate;
@@ -386,20 +384,8 @@ TEST(GpuKernels, Dot8MatVecEveryKindAndQuantizedType) {
             WideMatVecWant(m, kind, x, nw, eps, y0, outputs, accumulate != 0, true);
         const std::vector<float> want_float =
             WideMatVecWant(m, kind, x, nw, eps, y0, outputs, accumulate != 0, false);
-        WeightChunk c = PackRows(m.view, 0, rows);
-        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0), nww = Floats(nw);
-        std::vector<std::vector<uint32_t>*> bufs = {&c.words, &xw, &yw};
-        std::vector<bool> writable = {false, false, true};
-        if (kind != 0) {
-          bufs.push_back(&nww);
-          writable.push_back(false);
-        }
-        const uint32_t per_group = kind == 2 ? 16 : 32;
-        Dispatch run{Dot8Spirv(kind, type), bufs, writable,
-                     {uint32_t(outputs), uint32_t(n_in), c.qoff, 3, accumulate, 8, Bits(eps), 1},
-                     (uint32_t(outputs) + per_group - 1) / per_group, 1};
-        run.Go();
-        const std::vector<float> got = AsFloats(yw);
+        const std::vector<float> got = RunWideLayoutMatVec(Dot8Spirv(kind, type), m, kind, x, nw,
+                                                           eps, y0, outputs, accumulate, 1, 32);
         const std::string what = std::string(GgmlTypeName(type)) + " kind " +
                                  std::to_string(kind) + " n_in " + std::to_string(n_in) +
                                  " accumulate " + std::to_string(accumulate);

@@ -357,35 +357,32 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
     dot8_mode_ = static_cast<uint32_t>(std::strtoul(env, nullptr, 10));
     if (dot8_mode_ == 0) use_dot8_ = false;
   }
+  // The quantized-only families ([plain, norm, ffn][Q8_0, Q4_0]).
+  auto make_quantized = [&](Kernel (&family)[3][2],
+                            const std::span<const uint32_t> (&spirv)[3][2],
+                            const char* label) -> Status {
+    for (int kind = 0; kind < 3; ++kind) {
+      std::vector<bool> writable = {false, false, true};
+      if (kind != 0) writable.push_back(false);  // the norm weight
+      for (int t = 0; t < 2; ++t) {
+        NN_TRY_ASSIGN(family[kind][t], MakeKernel(spirv[kind][t], writable, mv, label));
+      }
+    }
+    return {};
+  };
   if (use_dot8_) {
     const std::span<const uint32_t> dot8_spirv[3][2] = {
         {Words(kSpirv_matvec_dot8_q8_0), Words(kSpirv_matvec_dot8_q4_0)},
         {Words(kSpirv_matvec_dot8_norm_q8_0), Words(kSpirv_matvec_dot8_norm_q4_0)},
         {Words(kSpirv_matvec_dot8_ffn_q8_0), Words(kSpirv_matvec_dot8_ffn_q4_0)}};
-    for (int kind = 0; kind < 3; ++kind) {
-      for (int t = 0; t < 2; ++t) {
-        NN_TRY_ASSIGN(dot8_[kind][t],
-                      MakeKernel(dot8_spirv[kind][t],
-                                 kind == 0 ? std::vector<bool>{false, false, true}
-                                           : std::vector<bool>{false, false, true, false},
-                                 sizeof(MatVecParams), "matvec_dot8"));
-      }
-    }
+    NN_TRY(make_quantized(dot8_, dot8_spirv, "matvec_dot8"));
   }
   if (pipe_mode_ != 0) {
     const std::span<const uint32_t> pipe_spirv[3][2] = {
         {Words(kSpirv_matvec_pipe_q8_0), Words(kSpirv_matvec_pipe_q4_0)},
         {Words(kSpirv_matvec_pipe_norm_q8_0), Words(kSpirv_matvec_pipe_norm_q4_0)},
         {Words(kSpirv_matvec_pipe_ffn_q8_0), Words(kSpirv_matvec_pipe_ffn_q4_0)}};
-    for (int kind = 0; kind < 3; ++kind) {
-      for (int t = 0; t < 2; ++t) {
-        NN_TRY_ASSIGN(pipe_[kind][t],
-                      MakeKernel(pipe_spirv[kind][t],
-                                 kind == 0 ? std::vector<bool>{false, false, true}
-                                           : std::vector<bool>{false, false, true, false},
-                                 sizeof(MatVecParams), "matvec_pipe"));
-      }
-    }
+    NN_TRY(make_quantized(pipe_, pipe_spirv, "matvec_pipe"));
   }
 
   for (int kind = 0; kind < 3; ++kind) {
