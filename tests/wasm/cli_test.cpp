@@ -178,6 +178,17 @@ TEST_F(CliTest, BenchCpuRunsEveryRunnerOnTheSameKernel) {
   EXPECT_EQ(r.out.find("\"median_ms\": null"), r.out.rfind("\"median_ms\": null")) << r.out;
 }
 
+// `wasmgpu info --json` reports every optional feature by name; lavapipe (Mesa 22.3, Vulkan 1.3)
+// has them all.
+TEST_F(CliTest, InfoListsTheFeatures) {
+  CliResult r = RunCli({"info", "--json"}, {});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* key : {"\"hostMappedPointer\": true", "\"timestampQuery\": true",
+                          "\"subgroups\": true", "\"shaderIntegerDotProduct\": true"}) {
+    EXPECT_NE(r.out.find(key), std::string::npos) << key << " missing in " << r.out;
+  }
+}
+
 TEST_F(CliTest, CacheInfoAndClear) {
   std::string dir = testing::MakeTempDir("wasmgpu-xdg");
   std::vector<std::string> env = {"XDG_CACHE_HOME=" + dir, "WASMGPU_CACHE_MAX_MB=64"};

@@ -52,6 +52,8 @@ nlohmann::ordered_json Describe(WGPUAdapter adapter) {
       {"timestampQuery", wgpuAdapterHasFeature(adapter, WGPUFeatureName_TimestampQuery) != 0},
       {"shaderF16", wgpuAdapterHasFeature(adapter, WGPUFeatureName_ShaderF16) != 0},
       {"subgroups", wgpuAdapterHasFeature(adapter, WGPUFeatureName_Subgroups) != 0},
+      {"shaderIntegerDotProduct",
+       wgpuAdapterHasFeature(adapter, WGPUFeatureName_ShaderIntegerDotProduct) != 0},
   };
   a["limits"] = {
       {"hostMappedPointerAlignment", host.hostMappedPointerAlignment},
