@@ -59,6 +59,14 @@ void ForceOpenat2FallbackForTesting(bool force);
 // Whether path resolution currently uses openat2.
 bool UsingOpenat2();
 
+// The component-walk resolver keeps an fd for the directory it is in and for at most this many
+// directories above it along the walk, so a guest's deep tree never makes one call hold more than
+// kWalkRetraceLevels + 1 directory fds. A path that, after descending deeper than this, climbs
+// back with ".." more than kWalkRetraceLevels levels and then names something there fails with
+// kNametoolong (openat2 has no such limit); climbing all the way back to the starting directory
+// works, and climbing above it is kNotcapable as always.
+inline constexpr size_t kWalkRetraceLevels = 64;
+
 // Test hook: the byte budget of one table's fd_readdir snapshots (0 restores
 // FdTable::kReaddirSnapshotBudget). Process-wide; only tests call it.
 void SetReaddirSnapshotBudgetForTesting(size_t bytes);

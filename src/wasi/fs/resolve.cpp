@@ -1,6 +1,7 @@
 // Path resolution beneath a directory fd: openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) where
 // the kernel has it (Linux >= 5.6), else a component-by-component walk that never follows a
-// symlink without reading it first and never climbs above the starting directory.
+// symlink without reading it first, never climbs above the starting directory, and holds at most
+// kWalkRetraceLevels + 1 directory fds however deep the guest's tree is.
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -87,9 +88,23 @@ internal::OpenResult WalkBeneath(int dirfd, std::string_view path, int flags, mo
                                  bool follow_final) {
   std::deque<std::string> todo;
   PrependComponents(todo, path);
-  std::vector<internal::UniqueFd> stack;  // Directories entered below dirfd, innermost last.
+  // The directories entered below dirfd, innermost last. ".." pops this stack instead of asking
+  // the kernel for "..": a directory that a concurrent rename moves out of the sandbox has a
+  // physical parent outside it, and the stack still remembers the way the walk came in. Only the
+  // innermost kWalkRetraceLevels + 1 levels keep their fds, so a guest that builds a tree
+  // thousands of levels deep cannot make one call hold thousands of host fds (the process's
+  // RLIMIT_NOFILE is shared with everything else the runtime does). `dropped` counts the
+  // outermost levels whose fds were closed: the walk still knows how deep it is, so ".." above
+  // dirfd is still refused, but it cannot reopen a dropped level without the kernel's "..", so
+  // using one again fails (kNametoolong) rather than weakening the guarantee.
+  std::deque<internal::UniqueFd> stack;
+  size_t dropped = 0;
   int links = 0;
-  auto cur = [&] { return stack.empty() ? dirfd : stack.back().get(); };
+  // The directory the walk is in; -1 when that is a dropped level.
+  auto cur = [&] {
+    if (!stack.empty()) return stack.back().get();
+    return dropped == 0 ? dirfd : -1;
+  };
   // Replaces a symlink, opened as `link` (O_PATH | O_NOFOLLOW), by its target's components.
   // Reading through the fd, not the name, reads the very link that was checked even if the name
   // is swapped meanwhile.
@@ -112,13 +127,19 @@ internal::OpenResult WalkBeneath(int dirfd, std::string_view path, int flags, mo
     todo.pop_front();
     const bool last = todo.empty();
     if (comp == "..") {
-      if (stack.empty()) return Fail(Errno::kNotcapable);
-      stack.pop_back();
+      if (!stack.empty()) {
+        stack.pop_back();
+      } else if (dropped > 0) {
+        --dropped;  // Back into a level whose fd is gone; fails below only if it is used.
+      } else {
+        return Fail(Errno::kNotcapable);
+      }
       if (!last) continue;
       comp.assign(1, '.');  // Not = ".": GCC 12 -Wrestrict false positive (PR 105329).
     }
+    if (comp == "." && !last) continue;
+    if (cur() < 0) return Fail(Errno::kNametoolong);
     if (comp == ".") {
-      if (!last) continue;
       int fd = openat(cur(), ".", flags | O_CLOEXEC, mode);
       if (fd < 0) return Fail(internal::ErrnoFromHost(errno));
       return {internal::UniqueFd(fd), Errno::kSuccess};
@@ -133,6 +154,10 @@ internal::OpenResult WalkBeneath(int dirfd, std::string_view path, int flags, mo
         continue;
       }
       if (!S_ISDIR(st.st_mode)) return Fail(Errno::kNotdir);
+      if (stack.size() > kWalkRetraceLevels) {
+        stack.pop_front();
+        ++dropped;
+      }
       stack.push_back(std::move(next));
       continue;
     }
