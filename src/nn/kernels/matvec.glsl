@@ -93,8 +93,12 @@ void main() {
     if (lane < stride) partial[t] += partial[t + stride];
     barrier();
   }
-  if (lane == 0 && valid) {
-    vec3 r = partial[t];
+  // Thread o < 16 stores the workgroup's output row o (row o's sum is in partial[o * LANES]):
+  // one contiguous run, so that where y is host memory (the classifier's logits) a few wide
+  // writes cross the bus instead of one narrow write per row.
+  const uint out_row = row - t / LANES + t;
+  if (t < THREADS / LANES && out_row < p.rows) {
+    vec3 r = partial[t * LANES];
 #if defined(NORM)
     // sum(x^2) over the whole workgroup: every row group's lane 0 holds its 16 threads' share.
     float ss = 0.0;
@@ -106,7 +110,7 @@ void main() {
 #else
     const float result = r.x;
 #endif
-    const uint i = p.out_offset + row;
+    const uint i = p.out_offset + out_row;
     y[i] = p.accumulate != 0 ? y[i] + result : result;
   }
 }

@@ -57,6 +57,8 @@ int sudot(uint a, uint b, spirv_literal int packed_format);
 shared uvec4 xq[XS_BLOCKS * 3];    // per block: q of inputs 0..15, 16..31, (d, sum(q), 0, 0)
 shared float red[THREADS * ROWS];  // narrow subgroups: per subgroup, its partial sum of each row
 shared float ssum[THREADS];        // NORM: per subgroup, its threads' sum(x^2)
+#define OUTPUTS_PER_GROUP (ROWS / ROWS_PER_OUTPUT)  // outputs of a row group
+shared float yout[GROUPS * OUTPUTS_PER_GROUP];  // the workgroup's outputs, in order
 
 // 127 / amax correctly rounded, as the CPU's division gives it: GLSL's division may be 2.5 ulp
 // off, and a factor 1 ulp off can flip the rounding of x * factor, one step of one q. Of the
@@ -108,8 +110,8 @@ void main() {
       [[unroll]] for (uint r = 0; r < ROWS; ++r) wb[j][r] = LoadWide(min(row0 + r, wrows - 1) * nb + b);
     }
   }
-  float y_old[ROWS / ROWS_PER_OUTPUT];
-  [[unroll]] for (uint o = 0; o < ROWS / ROWS_PER_OUTPUT; ++o) {
+  float y_old[OUTPUTS_PER_GROUP];
+  [[unroll]] for (uint o = 0; o < OUTPUTS_PER_GROUP; ++o) {
     y_old[o] = 0.0;
     if (p.accumulate != 0 && lane == o) {
       y_old[o] = y[p.out_offset + min(row0 / ROWS_PER_OUTPUT + o, p.rows - 1)];
@@ -194,16 +196,20 @@ void main() {
   const float inv_rms = inversesqrt(ss / float(p.n_in) + p.eps);
   [[unroll]] for (uint r = 0; r < ROWS; ++r) s[r] *= inv_rms;
 #endif
-  // Lane o writes output o of the row group.
-  [[unroll]] for (uint o = 0; o < ROWS / ROWS_PER_OUTPUT; ++o) {
-    const uint oi = row0 / ROWS_PER_OUTPUT + o;
-    if (lane == o && oi < p.rows) {
+  // The workgroup's outputs meet in shared memory and its first threads store them, one
+  // contiguous run: where y is host memory (the classifier's logits), a few wide writes cross the
+  // bus instead of one narrow write per row group.
+  [[unroll]] for (uint o = 0; o < OUTPUTS_PER_GROUP; ++o) {
+    if (lane == o) {
 #if defined(SWIGLU)
       const float gate = s[2 * o], up = s[2 * o + 1];
-      y[p.out_offset + oi] = y_old[o] + gate / (1.0 + exp(-gate)) * up;
+      yout[g * OUTPUTS_PER_GROUP + o] = y_old[o] + gate / (1.0 + exp(-gate)) * up;
 #else
-      y[p.out_offset + oi] = y_old[o] + s[o];
+      yout[g * OUTPUTS_PER_GROUP + o] = y_old[o] + s[o];
 #endif
     }
   }
+  barrier();
+  const uint oi = wg * GROUPS * OUTPUTS_PER_GROUP + t;
+  if (t < GROUPS * OUTPUTS_PER_GROUP && oi < p.rows) y[p.out_offset + oi] = yout[t];
 }
