@@ -367,15 +367,26 @@ std::span<const uint32_t> Dot8Spirv(int kind, GgmlType t) {
   return k[kind][t == GgmlType::kQ8_0 ? 0 : 1];
 }
 
+std::span<const uint32_t> Dot8LongSpirv(int kind) {
+  static const std::span<const uint32_t> k[3] = {Words(kSpirv_matvec_dot8_long_q4_0),
+                                                 Words(kSpirv_matvec_dot8_long_norm_q4_0),
+                                                 Words(kSpirv_matvec_dot8_long_ffn_q4_0)};
+  return k[kind];
+}
+
 TEST(GpuKernels, Dot8MatVecEveryKindAndQuantizedType) {
   ASSERT_TRUE(Ctx().has_integer_dot()) << "lavapipe has ShaderIntegerDotProduct";
   ASSERT_GE(Ctx().subgroup_min_size(), 8u);
   const uint64_t outputs = 13;
   const float eps = 1e-5f;
-  for (uint64_t n_in : {32 * 9, 32 * 40, 32 * 64})
+  // The long build (Q4_0 only, up to 4096 inputs, 16 weight rows per workgroup) over rows of 65
+  // blocks (lane 0 alone with a third block) and 128 (four per lane).
+  for (uint64_t n_in : {32 * 9, 32 * 40, 32 * 64, 32 * 65, 32 * 128})
   for (uint32_t accumulate : {0u, 1u}) {
+    const bool long_rows = n_in > 2048;
     for (int kind = 0; kind < 3; ++kind) {
       for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0}) {
+        if (long_rows && type == GgmlType::kQ8_0) continue;
         const uint64_t rows = kind == 2 ? 2 * outputs : outputs;
         Matrix m = RandomMatrix(type, n_in, rows, 71 + kind);
         const std::vector<float> x = Random(n_in, 72), nw = Random(n_in + 8, 73);
@@ -384,8 +395,11 @@ TEST(GpuKernels, Dot8MatVecEveryKindAndQuantizedType) {
             WideMatVecWant(m, kind, x, nw, eps, y0, outputs, accumulate != 0, true);
         const std::vector<float> want_float =
             WideMatVecWant(m, kind, x, nw, eps, y0, outputs, accumulate != 0, false);
-        const std::vector<float> got = RunWideLayoutMatVec(Dot8Spirv(kind, type), m, kind, x, nw,
-                                                           eps, y0, outputs, accumulate, 1, 32);
+        const std::vector<float> got =
+            long_rows ? RunWideLayoutMatVec(Dot8LongSpirv(kind), m, kind, x, nw, eps, y0, outputs,
+                                            accumulate, 1, 16)
+                      : RunWideLayoutMatVec(Dot8Spirv(kind, type), m, kind, x, nw, eps, y0, outputs,
+                                            accumulate, 1, 32);
         const std::string what = std::string(GgmlTypeName(type)) + " kind " +
                                  std::to_string(kind) + " n_in " + std::to_string(n_in) +
                                  " accumulate " + std::to_string(accumulate);

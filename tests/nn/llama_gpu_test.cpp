@@ -159,14 +159,23 @@ TEST(LlamaGpu, QuantizedActivationProductsMatchCpu) {
   ASSERT_TRUE(Context().has_integer_dot()) << "lavapipe has ShaderIntegerDotProduct";
   Context().set_matvec_path(GpuContext::MatVecPath::kWide);
   const std::vector<int32_t> tokens = {1, 40, 41, 300, 5, 6};
-  for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0}) {
-    auto m = SynthLlama(TinyLlama(), type);
+  // The third model's FFN is 2080 wide: its down product's rows (2080 inputs) take
+  // matvec_dot8_long in Q4_0, the wide float kernel in Q8_0.
+  gguf::LlamaConfig wide_ffn = TinyLlama();
+  wide_ffn.ffn_dim = 2080;
+  for (auto [type, config] : {std::pair{GgmlType::kQ8_0, TinyLlama()},
+                              std::pair{GgmlType::kQ4_0, TinyLlama()},
+                              std::pair{GgmlType::kQ4_0, wide_ffn},
+                              std::pair{GgmlType::kQ8_0, wide_ffn}}) {
+    auto m = SynthLlama(config, type);
     ASSERT_TRUE(m.ok()) << m.error().message;
     auto gpu = LlamaGpu::Create(Context(), *m, static_cast<uint32_t>(tokens.size()));
     ASSERT_TRUE(gpu.ok()) << gpu.error().message;
     EXPECT_TRUE((*gpu)->QuantizesActivations(type, m->hp.n_embd));
     EXPECT_FALSE((*gpu)->QuantizesActivations(GgmlType::kF16, m->hp.n_embd));
-    EXPECT_FALSE((*gpu)->QuantizesActivations(type, 4096)) << "rows past matvec_dot8's 2048";
+    // Rows past 2048 inputs: Q4_0 only (matvec_dot8_long), up to 4096.
+    EXPECT_EQ((*gpu)->QuantizesActivations(type, 4096), type == GgmlType::kQ4_0);
+    EXPECT_FALSE((*gpu)->QuantizesActivations(type, 4096 + 32));
     auto mirrored = LlamaCpu::Create(*m, static_cast<uint32_t>(tokens.size()));
     auto plain = LlamaCpu::Create(*m, static_cast<uint32_t>(tokens.size()));
     MirrorActivationQuantization(**gpu, *mirrored);

@@ -99,9 +99,12 @@ Result<CombinedTensor> CombineRows(const std::string& name, std::vector<const Te
 // groups of two weight rows each (two outputs, or one gate/up pair).
 constexpr uint64_t kPortableRowsPerGroup = 16;
 constexpr uint64_t kWideWeightRowsPerGroup = 8;
-// matvec_dot8_*.comp: 8 row groups of 4 weight rows, rows of at most 2048 inputs (JMAX 2).
+// matvec_dot8_*.comp: 8 row groups of 4 weight rows, rows of at most 2048 inputs (JMAX 2);
+// matvec_dot8_long_*.comp (Q4_0): 8 row groups of 2 weight rows, rows of up to 4096 (JMAX 4).
 constexpr uint64_t kDot8WeightRowsPerGroup = 32;
 constexpr uint64_t kDot8MaxInputs = 2048;
+constexpr uint64_t kDot8LongWeightRowsPerGroup = 16;
+constexpr uint64_t kDot8LongMaxInputs = 4096;
 
 // Workgroup counts for one workgroup per item, folded into 2-D past the per-dimension limit.
 void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_dim) {
@@ -153,6 +156,7 @@ LlamaGpu::~LlamaGpu() {
   for (auto& by_kind : pipe_) {
     for (Kernel& k : by_kind) kernels.push_back(&k);
   }
+  for (Kernel& k : dot8_long_) kernels.push_back(&k);
   for (auto& by_kind : dot8_) {
     for (Kernel& k : by_kind) kernels.push_back(&k);
   }
@@ -277,6 +281,10 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
   // On the H100 the tinyllama-1.1b Q4_0 ffn product took 9.5 us against matvec_wide's 12.3 and
   // the classifier 20.1 against 27.9; the other products the same within 0.3 us; Q8_0 the same
   // or faster (bench/results/matvec-kernels-h100.md).
+  // Rows of 2049-4096 inputs (Q4_0 only): on the H100, llama-7B-shaped products took 18.5 us
+  // against matvec_wide's 21.6 (qkv), 8.5 against 9.4 (wo), 30.2 against 34.6 (ffn); Q8_0 was
+  // no faster there (bench/results/matvec-kernels-h100-sweep7b.txt).
+  op.dot8_long = op.dot8 && m.n_in > kDot8MaxInputs;
   if (op.dot8) op.pipe = false;
   op.pairs = op.pipe ? static_cast<uint32_t>(pipe_pairs) : 1;
   if (op.wide && ctx_.matvec_pairs() != 0) op.pairs = ctx_.matvec_pairs();
@@ -290,6 +298,7 @@ LlamaGpu::MatVecOp LlamaGpu::MakeMatVec(const Matrix& m, MatVecKind kind, WGPUBu
 
 const LlamaGpu::Kernel& LlamaGpu::MatVecKernel(const MatVecOp& op) const {
   const int t = TypeIndex(op.matrix->type), kind = static_cast<int>(op.kind);
+  if (op.dot8_long) return dot8_long_[kind];
   if (op.dot8) return dot8_[kind][t - 2];
   if (op.pipe) return pipe_[kind][t - 2];
   return (op.wide ? wide_ : matvec_)[kind][t];
@@ -302,8 +311,9 @@ const char* LlamaGpu::matvec_kernels() const {
 }
 
 bool LlamaGpu::QuantizesActivations(GgmlType type, uint64_t n_in) const {
-  return use_dot8_ && (type == GgmlType::kQ8_0 || type == GgmlType::kQ4_0) &&
-         n_in <= kDot8MaxInputs && (!mixed_ || n_in >= ctx_.matvec_wide_min_inputs());
+  const bool fits = (type == GgmlType::kQ8_0 && n_in <= kDot8MaxInputs) ||
+                    (type == GgmlType::kQ4_0 && n_in <= kDot8LongMaxInputs);
+  return use_dot8_ && fits && (!mixed_ || n_in >= ctx_.matvec_wide_min_inputs());
 }
 
 const char* LlamaGpu::OpName(Op op) {
@@ -376,6 +386,14 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
         {Words(kSpirv_matvec_dot8_norm_q8_0), Words(kSpirv_matvec_dot8_norm_q4_0)},
         {Words(kSpirv_matvec_dot8_ffn_q8_0), Words(kSpirv_matvec_dot8_ffn_q4_0)}};
     NN_TRY(make_quantized(dot8_, dot8_spirv, "matvec_dot8"));
+    const std::span<const uint32_t> long_spirv[3] = {Words(kSpirv_matvec_dot8_long_q4_0),
+                                                     Words(kSpirv_matvec_dot8_long_norm_q4_0),
+                                                     Words(kSpirv_matvec_dot8_long_ffn_q4_0)};
+    for (int kind = 0; kind < 3; ++kind) {
+      std::vector<bool> writable = {false, false, true};
+      if (kind != 0) writable.push_back(false);
+      NN_TRY_ASSIGN(dot8_long_[kind], MakeKernel(long_spirv[kind], writable, mv, "matvec_dot8"));
+    }
   }
   if (pipe_mode_ != 0) {
     const std::span<const uint32_t> pipe_spirv[3][2] = {
@@ -554,7 +572,8 @@ void LlamaGpu::RecordMatVec(WGPUComputePassEncoder pass, const MatVecOp& op, uin
                    static_cast<uint32_t>(pairs)};
     wgpuComputePassEncoderSetBindGroup(pass, 0, op.groups[i], 0, nullptr);
     wgpuComputePassEncoderSetImmediateData(pass, 0, &p, sizeof(p));
-    const uint64_t per_group = op.dot8   ? kDot8WeightRowsPerGroup / per_output
+    const uint64_t per_group = op.dot8_long ? kDot8LongWeightRowsPerGroup / per_output
+                               : op.dot8    ? kDot8WeightRowsPerGroup / per_output
                                : op.wide ? pairs * kWideWeightRowsPerGroup / per_output
                                          : kPortableRowsPerGroup;
     Dispatch1D(pass, (outputs + per_group - 1) / per_group,

@@ -157,6 +157,7 @@ class LlamaGpu {
     bool wide = false;  // wide_ kernels (else matvec_)
     bool pipe = false;   // pipe_ kernels (wide, quantized, large, subgroups)
     bool dot8 = false;   // dot8_ kernels (QuantizesActivations)
+    bool dot8_long = false;  // dot8_long_ (rows over 2048 inputs)
     uint32_t pairs = 1;  // wide and pipe kernels: row pairs per row group
     std::vector<WGPUBindGroup> groups;
     bool accumulate = false;
@@ -285,10 +286,12 @@ class LlamaGpu {
   uint32_t pipe_mode_ = 1;
   // matvec_dot8_<kind>_<type> ([plain, norm, ffn][Q8_0, Q4_0]): x quantized to 8 bits per block
   // and integer dot products, for Q8_0 and Q4_0 wide products with rows of up to 2048 inputs
+  // (Q4_0 up to 4096: dot8_long_)
   // where the device has ShaderIntegerDotProduct and subgroups of at least 8 invocations
   // (WASMGPU_MATVEC_DOT8=0 at load turns them off, =2 keeps them off the classifier, for
   // benchmarks; with 2 QuantizesActivations does not describe the classifier).
   Kernel dot8_[3][2];
+  Kernel dot8_long_[3];  // matvec_dot8_long_<kind>_q4_0: Q4_0 rows of 2049-4096 inputs
   bool use_dot8_ = false;
   uint32_t dot8_mode_ = 1;
   // Workgroups a pipe product aims at (its pairs per row group; WASMGPU_MATVEC_GROUPS=N at load).
