@@ -151,6 +151,9 @@ class Device : public RefCounted {
   uint64_t lost_event_id_;
   WGPUUncapturedErrorCallbackInfo uncaptured_{};
   std::chrono::nanoseconds gpu_timeout_{std::chrono::seconds(10)};
+  // How long a wait polls its fence before it blocks: 3 ms on GPUs, 0 on CPU adapters
+  // (WASMGPU_WAIT_SPIN_US overrides).
+  std::chrono::nanoseconds wait_spin_{0};
 
   std::recursive_mutex mutex_;
   std::atomic<bool> lost_{false};
