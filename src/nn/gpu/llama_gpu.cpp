@@ -106,6 +106,13 @@ constexpr uint64_t kDot8MaxInputs = 2048;
 constexpr uint64_t kDot8LongWeightRowsPerGroup = 16;
 constexpr uint64_t kDot8LongMaxInputs = 4096;
 
+// Which bindings of a matvec kernel of `kind` (MatVecKind) the kernel writes: weights, x, y,
+// and (norm and ffn kinds) the norm weight; every matvec family has this layout.
+std::vector<bool> MatVecWritable(int kind) {
+  if (kind == 0) return {false, false, true};
+  return {false, false, true, false};
+}
+
 // Workgroup counts for one workgroup per item, folded into 2-D past the per-dimension limit.
 void Dispatch1D(WGPUComputePassEncoder pass, uint64_t groups, uint32_t max_per_dim) {
   const uint64_t x = std::min<uint64_t>(groups, max_per_dim);
@@ -372,10 +379,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
                             const std::span<const uint32_t> (&spirv)[3][2],
                             const char* label) -> Status {
     for (int kind = 0; kind < 3; ++kind) {
-      std::vector<bool> writable = {false, false, true};
-      if (kind != 0) writable.push_back(false);  // the norm weight
       for (int t = 0; t < 2; ++t) {
-        NN_TRY_ASSIGN(family[kind][t], MakeKernel(spirv[kind][t], writable, mv, label));
+        NN_TRY_ASSIGN(family[kind][t], MakeKernel(spirv[kind][t], MatVecWritable(kind), mv, label));
       }
     }
     return {};
@@ -390,9 +395,8 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
                                                      Words(kSpirv_matvec_dot8_long_norm_q4_0),
                                                      Words(kSpirv_matvec_dot8_long_ffn_q4_0)};
     for (int kind = 0; kind < 3; ++kind) {
-      std::vector<bool> writable = {false, false, true};
-      if (kind != 0) writable.push_back(false);
-      NN_TRY_ASSIGN(dot8_long_[kind], MakeKernel(long_spirv[kind], writable, mv, "matvec_dot8"));
+      NN_TRY_ASSIGN(dot8_long_[kind],
+                    MakeKernel(long_spirv[kind], MatVecWritable(kind), mv, "matvec_dot8"));
     }
   }
   if (pipe_mode_ != 0) {
@@ -404,8 +408,7 @@ Status LlamaGpu::Init(uint64_t max_binding_bytes, bool use_host_mapped) {
   }
 
   for (int kind = 0; kind < 3; ++kind) {
-    std::vector<bool> writable = {false, false, true};
-    if (kind != 0) writable.push_back(false);  // the norm weight
+    const std::vector<bool> writable = MatVecWritable(kind);
     for (int t = 0; t < 4; ++t) {
       if (use_wide_) {
         const int sg = wide_subgroups_ ? 1 : 0;
