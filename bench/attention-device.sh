@@ -15,17 +15,10 @@
 # SPLITS: "PROMPT:SPLIT ..." runs for part 3. Writes $OUT/bench.jsonl (one object per bench llama
 # run, tagged) and $OUT/log.txt.
 set -uo pipefail
-out=${OUT:-.}
-models=${MODELS_TMP:-/tmp/wasmgpu-models}
-mkdir -p "$out" "$models"
-export XDG_CACHE_HOME=${XDG_CACHE_HOME:-/tmp/cache}
-jsonl=$out/bench.jsonl
-log=$out/log.txt
-: > "$jsonl"
+source "$(dirname "$0")/device-common.sh"
 names=() dirs=()
 for a in "$@"; do names+=("${a%%=*}"); dirs+=("${a#*=}"); done
 first=${dirs[0]}
-{ date -u; nvidia-smi --query-gpu=name,driver_version --format=csv 2>&1; } >> "$log"
 with() {  # with BUILD CMD...: CMD with BUILD's libraries
   local b=$1 lib=$1/lib
   shift
@@ -42,9 +35,6 @@ echo "== 3. bench llama" >> "$log"
 m=$models/tinyllama-1.1b-q4_0.gguf
 [[ -f $m ]] || with "$first" "$first/bin/wasmgpu-gguf" synth --shape tinyllama-1.1b --type q4_0 \
   -o "$m" >> "$log" 2>&1
-tag() {
-  python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(json.loads(sys.argv[1])); print(json.dumps(d))' "$1"
-}
 bench() {  # bench TAG BUILD ARGS...
   local t=$1 b=$2
   shift 2

@@ -13,22 +13,12 @@
 # files, because the device returns at most 8.
 set -uo pipefail
 build=$1
-out=${OUT:-.}
-models=${MODELS_TMP:-/tmp/wasmgpu-models}
-mkdir -p "$out" "$models"
-export LD_LIBRARY_PATH=$PWD/$build/lib XDG_CACHE_HOME=${XDG_CACHE_HOME:-/tmp/cache}
-jsonl=$out/bench.jsonl
-log=$out/log.txt
-: > "$jsonl"
+source "$(dirname "$0")/device-common.sh"
+export LD_LIBRARY_PATH=$PWD/$build/lib
 W=$build/bin/wasmgpu
 "$W" info --json > "$out/info.json"
-{ date -u; nvidia-smi --query-gpu=name,driver_version --format=csv 2>&1; } >> "$log"
 "$W" bench floor --iterations 300 >> "$log" 2>&1
 
-# tag JSON: merges the object TAG into the JSON object on stdin.
-tag() {
-  python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(json.loads(sys.argv[1])); print(json.dumps(d))' "$1"
-}
 bench() {  # bench TAG MODEL ARGS...
   local t=$1 m=$2
   shift 2

@@ -9,17 +9,7 @@
 # TYPES (default q4_0).
 set -uo pipefail
 new=$1 base=$2
-out=${OUT:-.}
-models=${MODELS_TMP:-/tmp/wasmgpu-models}
-mkdir -p "$out" "$models"
-export XDG_CACHE_HOME=${XDG_CACHE_HOME:-/tmp/cache}
-jsonl=$out/bench.jsonl
-log=$out/log.txt
-: > "$jsonl"
-{ date -u; nvidia-smi --query-gpu=name,driver_version --format=csv 2>&1; } >> "$log"
-tag() {
-  python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(json.loads(sys.argv[1])); print(json.dumps(d))' "$1"
-}
+source "$(dirname "$0")/device-common.sh"
 bench() {  # bench BUILD TAG MODEL ENV...
   local b=$1 t=$2 m=$3
   shift 3
