@@ -1,4 +1,5 @@
 // FdTable behaviour inside a read-write preopen: files, directories, links, fd bookkeeping.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -508,6 +509,10 @@ TEST_P(FdTableTest, HostFdForPollAnswersLikeReadAndWrite) {
 
 TEST_P(FdTableTest, OpenFdLimit) {
   CreateFile("f", "");
+  // A soft limit that puts GuestFdBudget() above the table's cap, where the hard limit allows;
+  // else the process-wide budget is what stops the opens.
+  FdLimit limit(4 * FdTable::kMaxOpenFds);
+  const bool table_cap_first = GuestFdBudget() - GuestFdsHeld() > FdTable::kMaxOpenFds;
   uint32_t fd = 0;
   Errno last = Errno::kSuccess;
   size_t opened = 0;
@@ -516,8 +521,63 @@ TEST_P(FdTableTest, OpenFdLimit) {
     if (last != Errno::kSuccess) break;
     ++opened;
   }
-  EXPECT_EQ(last, Errno::kMfile);
-  EXPECT_EQ(table_->OpenCount(), FdTable::kMaxOpenFds);
+  if (table_cap_first) {
+    EXPECT_EQ(last, Errno::kMfile);
+    EXPECT_EQ(table_->OpenCount(), FdTable::kMaxOpenFds);
+  } else {
+    EXPECT_EQ(last, Errno::kNfile) << "the hard RLIMIT_NOFILE is below " << 4 * FdTable::kMaxOpenFds;
+    EXPECT_EQ(GuestFdsHeld(), GuestFdBudget());
+  }
+}
+
+// Guests together hold at most GuestFdBudget() host fds, half the soft RLIMIT_NOFILE, below each
+// table's own cap: past it path_open returns NFILE in every table, the host can still open fds of
+// its own, and a close in one table makes room in another.
+TEST_P(FdTableTest, GuestFdBudgetIsSharedByTables) {
+  CreateFile("f", "");
+  auto second = FdTable::Create(std::vector<PreopenSpec>{{Host("sandbox"), "/sandbox", false}});
+  ASSERT_TRUE(second.ok());
+  std::unique_ptr<FdTable> other = std::move(*second);
+  auto open_other = [&](uint32_t* fd) {
+    return other->PathOpen(kSandbox, kLookupflagsSymlinkFollow, "f", 0, kReadOnlyRights, 0, 0, fd);
+  };
+  int max_fd = 0;
+  CountOpenFds(&max_fd);
+  FdLimit limit(static_cast<rlim_t>(max_fd) + 1 + 300);
+  const size_t budget = GuestFdBudget();
+  ASSERT_GT(budget, GuestFdsHeld());
+  ASSERT_LT(budget, FdTable::kMaxOpenFds);  // the process-wide bound is the one reached
+  const size_t room = budget - GuestFdsHeld();
+  size_t opened[2] = {0, 0};
+  uint32_t mine = 0, fd = 0;
+  Errno last = Errno::kSuccess;
+  for (size_t i = 0; i < 2 * FdTable::kMaxOpenFds; ++i) {
+    const bool first = i % 2 == 0;
+    last = first ? Open(kSandbox, "f", 0, kReadOnlyRights, &fd) : open_other(&fd);
+    if (last != Errno::kSuccess) break;
+    ++opened[first ? 0 : 1];
+    if (first) mine = fd;
+  }
+  EXPECT_EQ(last, Errno::kNfile);
+  EXPECT_EQ(opened[0] + opened[1], room);
+  EXPECT_GT(opened[1], 0u);
+  EXPECT_EQ(GuestFdsHeld(), budget);
+  EXPECT_EQ(Open(kSandbox, "f", 0, kReadOnlyRights, &fd), Errno::kNfile);
+  EXPECT_EQ(open_other(&fd), Errno::kNfile);
+  // The other half is the host's.
+  std::vector<int> host;
+  for (int i = 0; i < 100; ++i) {
+    const int h = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    EXPECT_GE(h, 0) << "host open " << i << ": " << std::strerror(errno);
+    if (h >= 0) host.push_back(h);
+  }
+  for (int h : host) close(h);
+  // A close in this table makes room in the other; dropping a table returns all of its fds.
+  ASSERT_EQ(table_->FdClose(mine), Errno::kSuccess);
+  EXPECT_EQ(open_other(&fd), Errno::kSuccess);
+  EXPECT_EQ(open_other(&fd), Errno::kNfile);
+  other.reset();
+  EXPECT_EQ(GuestFdsHeld(), budget - opened[1] - 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Resolver, FdTableTest, ::testing::Values(false, true),

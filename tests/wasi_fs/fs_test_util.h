@@ -7,8 +7,11 @@
 // that nothing outside sandbox/ and other/ changed (names, types, contents, link targets).
 #pragma once
 
+#include <dirent.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -42,6 +45,43 @@ void WriteHostFile(const std::string& path, std::string_view contents);
 // Every entry under `root` (relative path -> "file:<contents>", "dir", "link:<target>").
 std::map<std::string, std::string> Snapshot(const std::string& root,
                                             const std::vector<std::string>& skip = {});
+
+// The fds this process holds: the entries of /proc/self/fd, less the one reading them. `max_fd`
+// gets the highest fd number, which is what RLIMIT_NOFILE bounds.
+inline size_t CountOpenFds(int* max_fd = nullptr) {
+  DIR* dir = opendir("/proc/self/fd");
+  EXPECT_NE(dir, nullptr);
+  if (dir == nullptr) return 0;
+  size_t n = 0;
+  int highest = -1;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    ++n;
+    highest = std::max(highest, std::stoi(e->d_name));
+  }
+  closedir(dir);
+  if (max_fd != nullptr) *max_fd = highest;
+  return n - 1;
+}
+
+// Sets the soft RLIMIT_NOFILE for one scope (at most the hard limit): lowered, holding more fds
+// than it allows fails with EMFILE inside the call under test instead of going unnoticed; it also
+// sets GuestFdBudget() to half of it.
+class FdLimit {
+ public:
+  explicit FdLimit(rlim_t soft) {
+    EXPECT_EQ(getrlimit(RLIMIT_NOFILE, &saved_), 0);
+    rlimit changed = saved_;
+    changed.rlim_cur = std::min<rlim_t>(soft, saved_.rlim_max);
+    EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &changed), 0);
+  }
+  ~FdLimit() { EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &saved_), 0); }
+  FdLimit(const FdLimit&) = delete;
+  FdLimit& operator=(const FdLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+};
 
 class FsTest : public ::testing::TestWithParam<bool> {
  protected:

@@ -22,42 +22,6 @@ namespace {
 
 using namespace testing_util;  // NOLINT
 
-// The fds this process holds: the entries of /proc/self/fd, less the one reading them. `max_fd`
-// gets the highest fd number, which is what RLIMIT_NOFILE bounds.
-size_t CountOpenFds(int* max_fd = nullptr) {
-  DIR* dir = opendir("/proc/self/fd");
-  EXPECT_NE(dir, nullptr);
-  if (dir == nullptr) return 0;
-  size_t n = 0;
-  int highest = -1;
-  while (dirent* e = readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    ++n;
-    highest = std::max(highest, std::stoi(e->d_name));
-  }
-  closedir(dir);
-  if (max_fd != nullptr) *max_fd = highest;
-  return n - 1;
-}
-
-// Lowers the soft RLIMIT_NOFILE for one scope, so that holding more fds than it allows fails with
-// EMFILE inside the call under test instead of going unnoticed.
-class FdLimit {
- public:
-  explicit FdLimit(rlim_t soft) {
-    EXPECT_EQ(getrlimit(RLIMIT_NOFILE, &saved_), 0);
-    rlimit lowered = saved_;
-    lowered.rlim_cur = std::min<rlim_t>(soft, saved_.rlim_cur);
-    EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
-  }
-  ~FdLimit() { EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &saved_), 0); }
-  FdLimit(const FdLimit&) = delete;
-  FdLimit& operator=(const FdLimit&) = delete;
-
- private:
-  rlimit saved_{};
-};
-
 std::string Repeat(std::string_view part, size_t n) {
   std::string s;
   for (size_t i = 0; i < n; ++i) s += part;

@@ -4,6 +4,7 @@
 // 124 when --timeout stopped it; 134 when it trapped; 2 when the module could not be loaded,
 // linked or started (bad file, unsupported feature, unknown import, bad option). The reason is
 // one line on stderr, more with -v.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -72,7 +73,19 @@ struct RunOptions {
   uint32_t max_memory_mib = 4095;
 };
 
+// Raises the soft RLIMIT_NOFILE to the hard limit: the guest may hold up to half the soft limit
+// (wasi::GuestFdBudget), and the common default soft limit of 1024 would leave it 512 and the
+// runtime the rest. Failing to raise it only leaves the budget smaller.
+void RaiseOpenFileLimit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
 int Run(RunOptions& o) {
+  RaiseOpenFileLimit();
   wasi::WasiConfig wasi;
   wasi.args.push_back(o.module);
   for (std::string& a : o.args) wasi.args.push_back(a);

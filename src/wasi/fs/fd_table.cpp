@@ -4,11 +4,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -167,7 +169,42 @@ bool SymlinkTargetStaysInside(std::string_view target, int depth) {
   return true;
 }
 
+// Host fds held by the guest-opened entries (path_open) of every FdTable in the process.
+std::atomic<size_t> g_guest_fds{0};
+
 }  // namespace
+
+size_t GuestFdsHeld() { return g_guest_fds.load(); }
+
+size_t GuestFdBudget() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  return static_cast<size_t>(r.rlim_cur / 2);
+}
+
+// One guest-opened host fd counted in g_guest_fds while it lives (an Entry's, from path_open).
+class FdTable::GuestFd {
+ public:
+  GuestFd() = default;
+  ~GuestFd() {
+    if (held_) g_guest_fds.fetch_sub(1);
+  }
+  GuestFd(const GuestFd&) = delete;
+  GuestFd& operator=(const GuestFd&) = delete;
+  // Counts one more fd unless that would pass GuestFdBudget().
+  bool Acquire() {
+    const size_t budget = GuestFdBudget();
+    if (g_guest_fds.fetch_add(1) >= budget) {
+      g_guest_fds.fetch_sub(1);
+      return false;
+    }
+    held_ = true;
+    return true;
+  }
+
+ private:
+  bool held_ = false;
+};
 
 struct FdTable::Entry {
   struct Listed {
@@ -177,6 +214,7 @@ struct FdTable::Entry {
   };
 
   UniqueFd owned;  // Empty for stdio, whose host fds are borrowed.
+  GuestFd counted;  // path_open's entries: counted against GuestFdBudget() until closed.
   int fd = -1;
   bool is_dir = false;
   bool is_stdio = false;
@@ -674,6 +712,8 @@ Errno FdTable::PathOpen(uint32_t fd, Lookupflags dirflags, std::string_view path
     return Errno::kRofs;
   }
   if (OpenCount() >= kMaxOpenFds) return Errno::kMfile;
+  auto e = std::make_unique<Entry>();
+  if (!e->counted.Acquire()) return Errno::kNfile;
   // Linux refuses O_CREAT on "name/" before resolving anything; say so for both resolvers.
   if ((oflags & kOflagsCreat) && path.back() == '/') return Errno::kIsdir;
 
@@ -694,7 +734,6 @@ Errno FdTable::PathOpen(uint32_t fd, Lookupflags dirflags, std::string_view path
   struct stat st;
   if (fstat(r.fd.get(), &st) != 0) return LastError();
 
-  auto e = std::make_unique<Entry>();
   e->fd = r.fd.get();
   e->owned = std::move(r.fd);
   e->is_dir = S_ISDIR(st.st_mode);

@@ -71,6 +71,14 @@ inline constexpr size_t kWalkRetraceLevels = 64;
 // FdTable::kReaddirSnapshotBudget). Process-wide; only tests call it.
 void SetReaddirSnapshotBudgetForTesting(size_t bytes);
 
+// Host fds that guests opened (path_open), summed over every FdTable in the process, and their
+// bound: half the process's soft RLIMIT_NOFILE, read at each open (no bound when unlimited).
+// Past it path_open returns kNfile, so guests together leave the other half to the host
+// (FdTable::kMaxOpenFds bounds each table as well). `wasmgpu run` raises its soft limit to the
+// hard one at start-up.
+size_t GuestFdsHeld();
+size_t GuestFdBudget();
+
 class FdTable {
  public:
   // Guest fds 0-2 are stdio, then each preopen in order from fd 3. Fails (with the host path and
@@ -81,8 +89,8 @@ class FdTable {
   FdTable(const FdTable&) = delete;
   FdTable& operator=(const FdTable&) = delete;
 
-  // Most host fds one table may hold; path_open beyond it returns kMfile. Keeps one guest from
-  // exhausting the host process's descriptors.
+  // Most fds one table may hold (stdio and preopens included); path_open beyond it returns
+  // kMfile. With GuestFdBudget() it keeps guests from exhausting the host process's descriptors.
   static constexpr size_t kMaxOpenFds = 1024;
 
   // ---- fd_* ----------------------------------------------------------------------------------
@@ -167,6 +175,7 @@ class FdTable {
 
  private:
   struct Entry;
+  class GuestFd;
   FdTable();
   Entry* Get(uint32_t fd);
   // The directory entry `fd`, or null with *err = kBadf (not open) or kNotdir (not a directory).
