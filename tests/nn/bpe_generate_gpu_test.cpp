@@ -48,6 +48,8 @@ TEST(BpeGenerate, GpuAndCpuGenerateTheSameTokensAndText) {
 
   auto ctx = GpuContext::Create();
   ASSERT_TRUE(ctx.ok()) << ctx.error().message;
+  // Token for token against the f32 CPU: f32 prefill arithmetic (GPUs default to f16).
+  ctx->set_prefill_f16(GpuContext::F16Prefill::kOff);
   auto gpu = LlamaGpu::Create(*ctx, *model, c.max_seq_len);
   ASSERT_TRUE(gpu.ok()) << gpu.error().message;
   LogitSource gpu_source;

@@ -93,7 +93,9 @@ TEST(LlamaGpu, PrefillInOneSubmitMatchesCpu) {
   auto m = SynthLlama(TinyLlama(), GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
   const std::vector<int32_t> tokens = {1, 40, 41, 300, 5, 6, 7};
+  Context().set_prefill_f16(GpuContext::F16Prefill::kOff);  // f32, as the CPU (GPUs default to f16)
   auto gpu = LlamaGpu::Create(Context(), *m, 8);
+  Context().set_prefill_f16(GpuContext::F16Prefill::kAuto);
   ASSERT_TRUE(gpu.ok());
   auto cpu = LlamaCpu::Create(*m, 8);
   std::vector<float> want;

@@ -10,6 +10,7 @@
 #include "llama_gguf.h"
 #include "nn/gpu/llama_gpu.h"
 #include "nn/reference/llama_cpu.h"
+#include "nn/sampler.h"
 
 namespace wasmgpu::nn {
 namespace {
@@ -37,8 +38,13 @@ double Nmse(std::span<const float> want, std::span<const float> got) {
   return err / norm;
 }
 
-std::unique_ptr<LlamaGpu> Gpu(const LlamaModel& m, uint64_t max_binding_bytes = 0) {
+// `f16`: the prefill products in f16 arithmetic (the default on GPUs); the exact comparisons
+// below take f32, as the CPU computes.
+std::unique_ptr<LlamaGpu> Gpu(const LlamaModel& m, uint64_t max_binding_bytes = 0,
+                              bool f16 = false) {
+  Ctx().set_prefill_f16(f16 ? GpuContext::F16Prefill::kOn : GpuContext::F16Prefill::kOff);
   auto gpu = LlamaGpu::Create(Ctx(), m, 64, max_binding_bytes);
+  Ctx().set_prefill_f16(GpuContext::F16Prefill::kAuto);
   EXPECT_TRUE(gpu.ok()) << gpu.error().message;
   return gpu.ok() ? std::move(*gpu) : nullptr;
 }
@@ -109,6 +115,43 @@ TEST(LlamaPrefill, ContinuedFromEarlierPositionsMatchesCpu) {
   auto m = Synth(GgmlType::kQ4_0);
   ASSERT_TRUE(m.ok());
   EXPECT_LT(PrefillVsCpu(*m, Gpu(*m).get(), Prompt(33), 64, 7), 1e-9);
+}
+
+// f16 arithmetic in the prefill products (matmul.glsl F16_MATH; the default on GPUs with
+// ShaderF16, which lavapipe has too): X and W rounded to f16 and f16 sums per 32-block put the
+// last token's logits ~2e-7 (NMSE) from the f32 CPU reference, with the same top token, and the
+// decode steps after it, which read the KV cache the f16 prefill wrote, as near.
+TEST(LlamaPrefill, F16ArithmeticNearCpu) {
+  ASSERT_TRUE(Ctx().has_f16()) << "lavapipe has ShaderF16";
+  for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kQ4_0}) {
+    auto m = Synth(type);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    auto gpu = Gpu(*m, 0, /*f16=*/true);
+    ASSERT_NE(gpu, nullptr);
+    EXPECT_TRUE(gpu->prefill_f16());
+    const std::vector<int32_t> prompt = Prompt(40);
+    const double nmse = PrefillVsCpu(*m, gpu.get(), prompt, 16);
+    std::printf("%s f16 prefill (40 tokens, batches of 16) vs CPU logits NMSE %.3g\n",
+                std::string(GgmlTypeName(type)).c_str(), nmse);
+    EXPECT_LT(nmse, 1e-5) << GgmlTypeName(type);
+    EXPECT_GT(nmse, 1e-12) << GgmlTypeName(type) << ": the f16 path was not taken";
+    // The top token of the last prompt position.
+    auto cpu = LlamaCpu::Create(*m, 64);
+    std::span<const float> want;
+    for (uint32_t pos = 0; pos < prompt.size(); ++pos) want = *cpu->Forward(prompt[pos], pos);
+    auto got = gpu->Prefill(prompt, 0);
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_EQ(Sampler::Argmax(*got), Sampler::Argmax(want)) << GgmlTypeName(type);
+  }
+  auto m = Synth(GgmlType::kQ4_0);
+  ASSERT_TRUE(m.ok());
+  auto off = Gpu(*m);
+  ASSERT_NE(off, nullptr);
+  EXPECT_FALSE(off->prefill_f16());
+  // kAuto: f16 on GPUs, not on CPU adapters.
+  auto gpu = LlamaGpu::Create(Ctx(), *m, 64);
+  ASSERT_TRUE(gpu.ok());
+  EXPECT_EQ((*gpu)->prefill_f16(), !Ctx().is_cpu());
 }
 
 // Batch 0 is the token-by-token path through the decode kernels: the same numbers.

@@ -226,6 +226,8 @@ int RunLlamaBench(const LlamaBenchOptions& o) {
         {"matvec_pairs", o.matvec_pairs},
         {"dispatches_per_token", g.dispatches_per_token()},
         {"logits_host_mapped", g.logits_host_mapped()},
+        // The prefill products run in f16 arithmetic (matmul.glsl F16_MATH).
+        {"prefill_f16", g.prefill_f16()},
         {"prompt_tokens", o.prompt},
         {"prefill_median_ms", prefill / 1e3},
         {"prefill_tok_s", prefill_tok_s},

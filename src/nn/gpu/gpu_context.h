@@ -57,6 +57,15 @@ class GpuContext {
   // float-x CPU reference exactly).
   void set_matvec_dot8(bool on) { matvec_dot8_ = on; }
   bool matvec_dot8() const { return matvec_dot8_; }
+  // Whether LlamaGpu's prefill products use f16 arithmetic (matmul.glsl F16_MATH), where the
+  // device has ShaderF16: kAuto on GPUs only (CPU adapters gain nothing from it, and lavapipe's
+  // tests compare prefill with the f32 CPU reference exactly); kOn and kOff for tests.
+  enum class F16Prefill { kAuto, kOn, kOff };
+  void set_prefill_f16(F16Prefill mode) { prefill_f16_ = mode; }
+  bool prefill_f16() const {
+    return has_f16_ && (prefill_f16_ == F16Prefill::kOn ||
+                        (prefill_f16_ == F16Prefill::kAuto && !is_cpu_));
+  }
   void set_matvec_wide_min_inputs(uint32_t n) { matvec_wide_min_inputs_ = n; }
   uint32_t matvec_wide_min_inputs() const { return matvec_wide_min_inputs_; }
   // hostMappedPointerAlignment when buffers over host memory are available, else 0.
@@ -100,6 +109,7 @@ class GpuContext {
   uint32_t matvec_pairs_ = 0;
   uint32_t matvec_wide_min_inputs_ = 1024;
   bool matvec_dot8_ = true;
+  F16Prefill prefill_f16_ = F16Prefill::kAuto;
   uint32_t host_mapped_alignment_ = 0;
   // Heap-allocated so the device callback's userdata survives moves of the context.
   std::unique_ptr<std::string> errors_ = std::make_unique<std::string>();

@@ -57,6 +57,9 @@ class LlamaGpu {
   // decode kernels. Tests lower it to split prompts into several batches.
   Status SetPrefillBatch(uint32_t tokens);
   uint32_t prefill_batch() const { return prefill_batch_; }
+  // Whether the prefill products run in f16 arithmetic (GpuContext::prefill_f16;
+  // WASMGPU_PREFILL_F16=0 at load turns it off, =1 turns it on where the device has ShaderF16).
+  bool prefill_f16() const { return prefill_f16_; }
 
   size_t dispatches_per_token() const { return dispatches_per_token_; }
   bool logits_host_mapped() const { return logits_mapped_ != nullptr; }
@@ -267,6 +270,7 @@ class LlamaGpu {
   WGPUBuffer p_attn_ = nullptr;    // [B][q_dim]
   WGPUBuffer p_h_ = nullptr;       // [B][n_ff]  silu(gate) * up
   uint32_t prefill_capacity_ = 0;  // B: the batch the buffers hold
+  bool prefill_f16_ = false;       // matmul_ holds the matmul_h_ kernels (F16_MATH)
   uint32_t prefill_batch_ = 0;
   // Token-by-token prompt steps per submit (0: all in one). Set on CPU adapters for models too
   // large to batch there, so that no submit runs past the runtime's GPU timeout.

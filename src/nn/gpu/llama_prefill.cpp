@@ -155,11 +155,21 @@ Status LlamaGpu::MakePrefill() {
   if (batch == 0) return {};
 
   const uint32_t mm = sizeof(MatMulParams);
-  const std::span<const uint32_t> matmul_spirv[2][4] = {
+  prefill_f16_ = ctx_.prefill_f16();
+  if (const char* env = std::getenv("WASMGPU_PREFILL_F16"); env != nullptr) {
+    prefill_f16_ = env[0] == '1' && ctx_.has_f16();
+  }
+  const std::span<const uint32_t> f32_spirv[2][4] = {
       {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
        Words(kSpirv_matmul_q4_0)},
       {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
        Words(kSpirv_matmul_ffn_q4_0)}};
+  const std::span<const uint32_t> f16_spirv[2][4] = {
+      {Words(kSpirv_matmul_h_f32), Words(kSpirv_matmul_h_f16), Words(kSpirv_matmul_h_q8_0),
+       Words(kSpirv_matmul_h_q4_0)},
+      {Words(kSpirv_matmul_h_ffn_f32), Words(kSpirv_matmul_h_ffn_f16),
+       Words(kSpirv_matmul_h_ffn_q8_0), Words(kSpirv_matmul_h_ffn_q4_0)}};
+  const auto& matmul_spirv = prefill_f16_ ? f16_spirv : f32_spirv;
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_batch_f32), Words(kSpirv_embed_batch_f16), Words(kSpirv_embed_batch_q8_0),
       Words(kSpirv_embed_batch_q4_0)};

@@ -16,6 +16,13 @@
 // with SWIGLU (rows interleaved gate/up at load, see CombineRows) the thread holds both halves of
 // each of its outputs: Y[m][out_offset + n / 2] = silu(gate) * up.
 // With `accumulate` the result is added to Y (the residual adds of attn_output and ffn_down).
+//
+// F16_MATH (wasmgpu feature ShaderF16; LlamaGpu uses it on GPUs): the tiles hold X and the
+// dequantized W as f16 (4 per uvec2, half the shared-memory traffic) and the products run as
+// packed f16 FMAs, twice the f32 rate, into f16 sums of one 32-block's 16 products per lane,
+// which are added into the f32 accumulators after each block. X and W are rounded to f16
+// (relative 2^-11) and each block's sums carry f16 rounding: results differ from f32 arithmetic
+// by ~1e-3 relative, far under Q4_0's own quantization error.
 #define TM 8  // token rows per thread
 #define BM 64
 #define BN 64
@@ -40,8 +47,18 @@ layout(push_constant) uniform Params {
 #define WEIGHTS_NO_DOT
 #include "weights.glsl"
 
+#if defined(F16_MATH)
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#define TILE uvec2  // 4 f16
+shared uvec2 xs[BM * 8];
+shared uvec2 ws[BN * 8];
+uvec2 ToTile(vec4 v) { return uvec2(packHalf2x16(v.xy), packHalf2x16(v.zw)); }
+#else
+#define TILE vec4
 shared vec4 xs[BM * 8];  // [token row][k4 ^ (row & 7)]
 shared vec4 ws[BN * 8];  // [weight row][k4 ^ ((row >> 1) & 7)]
+vec4 ToTile(vec4 v) { return v; }
+#endif
 
 uint XSlot(uint r, uint k4) { return r * 8 + (k4 ^ (r & 7)); }
 // Weight rows are read in pairs (2 tn, 2 tn + 1) by 8 consecutive tn: key on row / 2.
@@ -72,7 +89,7 @@ void main() {
   for (uint kb = 0; kb < nb; ++kb) {
     for (uint r = 0; r < BM * 8 / THREADS; ++r) {
       const uint v = t + r * THREADS;
-      xs[XSlot(v >> 3, v & 7)] = x4[x_src[r] + kb * 8];
+      xs[XSlot(v >> 3, v & 7)] = ToTile(x4[x_src[r] + kb * 8]);
     }
     for (uint r = 0; r < BN * 4 / THREADS; ++r) {
       const uint v = t + r * THREADS, q = v & 3, b = w_src[r] + kb;
@@ -81,10 +98,32 @@ void main() {
         lo[i] = BlockWeight(b, 4 * q + i);
         hi[i] = BlockWeight(b, 16 + 4 * q + i);
       }
-      ws[WSlot(v >> 2, q)] = lo;
-      ws[WSlot(v >> 2, q + 4)] = hi;
+      ws[WSlot(v >> 2, q)] = ToTile(lo);
+      ws[WSlot(v >> 2, q + 4)] = ToTile(hi);
     }
     barrier();
+#if defined(F16_MATH)
+    f16vec2 h[TM][4];  // this block's sums, two lanes each
+    for (uint i = 0; i < TM; ++i) {
+      for (uint j = 0; j < 4; ++j) h[i][j] = f16vec2(0.0hf);
+    }
+    for (uint k4 = 0; k4 < 8; ++k4) {
+      f16vec2 c0[4], c1[4];
+      for (uint j = 0; j < 4; ++j) {
+        const uvec2 w = ws[WSlot(WRow(tn, j), k4)];
+        c0[j] = unpackFloat2x16(w.x);
+        c1[j] = unpackFloat2x16(w.y);
+      }
+      for (uint i = 0; i < TM; ++i) {
+        const uvec2 a = xs[XSlot(tm * TM + i, k4)];
+        const f16vec2 a0 = unpackFloat2x16(a.x), a1 = unpackFloat2x16(a.y);
+        for (uint j = 0; j < 4; ++j) h[i][j] = fma(a1, c1[j], fma(a0, c0[j], h[i][j]));
+      }
+    }
+    for (uint i = 0; i < TM; ++i) {
+      for (uint j = 0; j < 4; ++j) acc[i][j] += float(h[i][j].x) + float(h[i][j].y);
+    }
+#else
     for (uint k4 = 0; k4 < 8; ++k4) {
       vec4 c[4];
       for (uint j = 0; j < 4; ++j) c[j] = ws[WSlot(WRow(tn, j), k4)];
@@ -93,6 +132,7 @@ void main() {
         acc[i] += vec4(dot(a, c[0]), dot(a, c[1]), dot(a, c[2]), dot(a, c[3]));
       }
     }
+#endif
     barrier();
   }
 
