@@ -30,34 +30,47 @@ std::span<const uint32_t> EmbedBatchSpirv(GgmlType t) {
 }
 uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
+// The f16-arithmetic kernels' bound against the f32 CPU (X and W rounded to f16, f16 sums per
+// block; f32: the order of the sums only).
+double MatMulBound(bool f16) { return f16 ? 1e-5 : 1e-12; }
+
 // Y[m][3 + n] (+)= X[m] . W[n] for 70 tokens x 100 rows (partial 64 x 64 tiles on both axes),
-// rows of 96 (three 32-blocks), Y rows of 107 with columns outside the product left alone.
+// rows of 96 (three 32-blocks), Y rows of 107 with columns outside the product left alone; in
+// f32 arithmetic and in f16 (matmul_h_).
 TEST(GpuPrefillKernels, MatMulEveryTypeWithOffsetAndAccumulate) {
   const uint32_t T = 70, n_in = 96, n_out = 100, ldy = 107, off = 3;
-  for (GgmlType type : kTypes) {
-    for (uint32_t accumulate : {0u, 1u}) {
-      Matrix w = RandomMatrix(type, n_in, n_out, 31);
-      const std::vector<float> x = Random(uint64_t{T} * n_in, 32);
-      const std::vector<float> y0 = Random(uint64_t{T} * ldy, 33);
-      std::vector<float> want = y0, dot(n_out);
-      for (uint32_t m = 0; m < T; ++m) {
-        MatVec(w.view, &x[m * n_in], dot.data());
-        for (uint32_t n = 0; n < n_out; ++n) {
-          float& y = want[m * ldy + off + n];
-          y = accumulate ? y + dot[n] : dot[n];
+  for (bool f16 : {false, true}) {
+    for (GgmlType type : kTypes) {
+      for (uint32_t accumulate : {0u, 1u}) {
+        Matrix w = RandomMatrix(type, n_in, n_out, 31);
+        const std::vector<float> x = Random(uint64_t{T} * n_in, 32);
+        const std::vector<float> y0 = Random(uint64_t{T} * ldy, 33);
+        std::vector<float> want = y0, dot(n_out);
+        for (uint32_t m = 0; m < T; ++m) {
+          MatVec(w.view, &x[m * n_in], dot.data());
+          for (uint32_t n = 0; n < n_out; ++n) {
+            float& y = want[m * ldy + off + n];
+            y = accumulate ? y + dot[n] : dot[n];
+          }
         }
-      }
-      WeightChunk c = PackRows(w.view, 0, n_out);
-      std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
-      Dispatch run{MatMulSpirv(type, false), {&c.words, &xw, &yw},
-                   {false, false, true},     {T, n_out, n_in, c.qoff, ldy, off, accumulate},
-                   CeilDiv(n_out, 64),       CeilDiv(T, 64)};
-      run.Go();
-      const std::vector<float> got = AsFloats(yw);
-      EXPECT_LT(Nmse(want, got), 1e-12) << GgmlTypeName(type) << " accumulate " << accumulate;
-      for (uint32_t m = 0; m < T; ++m) {
-        for (uint32_t n : {0u, 1u, 2u, 103u, 104u, 105u, 106u}) {
-          ASSERT_EQ(got[m * ldy + n], y0[m * ldy + n]) << "wrote outside the product: " << m;
+        WeightChunk c = PackRows(w.view, 0, n_out);
+        std::vector<uint32_t> xw = Floats(x), yw = Floats(y0);
+        Dispatch run{MatMulSpirv(type, false, f16),
+                     {&c.words, &xw, &yw},
+                     {false, false, true},
+                     {T, n_out, n_in, c.qoff, ldy, off, accumulate},
+                     CeilDiv(n_out, 64),
+                     CeilDiv(T, 64)};
+        run.Go();
+        const std::vector<float> got = AsFloats(yw);
+        const double nmse = Nmse(want, got);
+        EXPECT_LT(nmse, MatMulBound(f16))
+            << GgmlTypeName(type) << " accumulate " << accumulate << " f16 " << f16;
+        if (f16) EXPECT_GT(nmse, 1e-12) << GgmlTypeName(type) << ": not f16 arithmetic";
+        for (uint32_t m = 0; m < T; ++m) {
+          for (uint32_t n : {0u, 1u, 2u, 103u, 104u, 105u, 106u}) {
+            ASSERT_EQ(got[m * ldy + n], y0[m * ldy + n]) << "wrote outside the product: " << m;
+          }
         }
       }
     }
@@ -87,30 +100,34 @@ TEST(GpuPrefillKernels, MatMulOneTokenLongRows) {
 // as LlamaGpu uploads them, 37 tokens x 45 outputs (90 weight rows: two column tiles).
 TEST(GpuPrefillKernels, MatMulSwiGluEveryType) {
   const uint32_t T = 37, n_in = 64, n_ff = 45, ldy = 50, off = 2;
-  for (GgmlType type : kTypes) {
-    Matrix gate = RandomMatrix(type, n_in, n_ff, 36), up = RandomMatrix(type, n_in, n_ff, 37);
-    Matrix both = RandomMatrix(type, n_in, 2 * n_ff, 0);
-    const uint64_t rb = RowBytes(type, n_in);
-    for (uint32_t i = 0; i < n_ff; ++i) {
-      std::memcpy(both.bytes.data() + 2 * i * rb, gate.view.row(i), rb);
-      std::memcpy(both.bytes.data() + (2 * i + 1) * rb, up.view.row(i), rb);
-    }
-    const std::vector<float> x = Random(uint64_t{T} * n_in, 38);
-    std::vector<float> want(uint64_t{T} * ldy, 0.0f), g(n_ff), u(n_ff);
-    for (uint32_t m = 0; m < T; ++m) {
-      MatVec(gate.view, &x[m * n_in], g.data());
-      MatVec(up.view, &x[m * n_in], u.data());
+  for (bool f16 : {false, true}) {
+    for (GgmlType type : kTypes) {
+      Matrix gate = RandomMatrix(type, n_in, n_ff, 36), up = RandomMatrix(type, n_in, n_ff, 37);
+      Matrix both = RandomMatrix(type, n_in, 2 * n_ff, 0);
+      const uint64_t rb = RowBytes(type, n_in);
       for (uint32_t i = 0; i < n_ff; ++i) {
-        want[m * ldy + off + i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+        std::memcpy(both.bytes.data() + 2 * i * rb, gate.view.row(i), rb);
+        std::memcpy(both.bytes.data() + (2 * i + 1) * rb, up.view.row(i), rb);
       }
+      const std::vector<float> x = Random(uint64_t{T} * n_in, 38);
+      std::vector<float> want(uint64_t{T} * ldy, 0.0f), g(n_ff), u(n_ff);
+      for (uint32_t m = 0; m < T; ++m) {
+        MatVec(gate.view, &x[m * n_in], g.data());
+        MatVec(up.view, &x[m * n_in], u.data());
+        for (uint32_t i = 0; i < n_ff; ++i) {
+          want[m * ldy + off + i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+        }
+      }
+      WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
+      std::vector<uint32_t> xw = Floats(x), yw(want.size(), 0);
+      Dispatch run{MatMulSpirv(type, true, f16), {&c.words, &xw, &yw},
+                   {false, false, true},         {T, 2 * n_ff, n_in, c.qoff, ldy, off, 0},
+                   CeilDiv(2 * n_ff, 64),        1};
+      run.Go();
+      const double nmse = Nmse(want, AsFloats(yw));
+      EXPECT_LT(nmse, f16 ? MatMulBound(true) : 1e-11) << GgmlTypeName(type) << " f16 " << f16;
+      if (f16) EXPECT_GT(nmse, 1e-12) << GgmlTypeName(type) << ": not f16 arithmetic";
     }
-    WeightChunk c = PackRows(both.view, 0, 2 * n_ff);
-    std::vector<uint32_t> xw = Floats(x), yw(want.size(), 0);
-    Dispatch run{MatMulSpirv(type, true), {&c.words, &xw, &yw},
-                 {false, false, true},    {T, 2 * n_ff, n_in, c.qoff, ldy, off, 0},
-                 CeilDiv(2 * n_ff, 64),   1};
-    run.Go();
-    EXPECT_LT(Nmse(want, AsFloats(yw)), 1e-11) << GgmlTypeName(type);
   }
 }
 

@@ -75,7 +75,8 @@ struct RunOptions {
 
 // Raises the soft RLIMIT_NOFILE to the hard limit: the guest may hold up to half the soft limit
 // (wasi::GuestFdBudget), and the common default soft limit of 1024 would leave it 512 and the
-// runtime the rest. Failing to raise it only leaves the budget smaller.
+// runtime the rest. Failing to raise it only leaves the budget smaller. Child processes (the C
+// compiler of ahead-of-time compilation) inherit the raised limit, which does them no harm.
 void RaiseOpenFileLimit() {
   rlimit r{};
   if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {

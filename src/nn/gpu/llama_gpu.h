@@ -57,8 +57,8 @@ class LlamaGpu {
   // decode kernels. Tests lower it to split prompts into several batches.
   Status SetPrefillBatch(uint32_t tokens);
   uint32_t prefill_batch() const { return prefill_batch_; }
-  // Whether the prefill products run in f16 arithmetic (GpuContext::prefill_f16;
-  // WASMGPU_PREFILL_F16=0 at load turns it off, =1 turns it on where the device has ShaderF16).
+  // Whether the prefill products other than down run in f16 arithmetic (GpuContext::prefill_f16;
+  // WASMGPU_PREFILL_F16=0 or 1 at load overrides it, 1 only where the device has ShaderF16).
   bool prefill_f16() const { return prefill_f16_; }
 
   size_t dispatches_per_token() const { return dispatches_per_token_; }
@@ -240,6 +240,7 @@ class LlamaGpu {
   struct MatMulOp {
     const Matrix* matrix = nullptr;
     bool swiglu = false, accumulate = false;
+    bool f16 = false;  // matmul_h_ (f16 arithmetic)
     uint32_t ldy = 0;  // row stride of Y
     std::vector<WGPUBindGroup> groups;
   };
@@ -253,13 +254,15 @@ class LlamaGpu {
   // then waits for the weight uploads (end of Init).
   Status InitPrefill();
   Status MakePrefill();
-  MatMulOp MakeMatMul(const Matrix& m, bool swiglu, WGPUBuffer x, WGPUBuffer y, uint32_t ldy,
+  // `f16`: in f16 arithmetic (matmul_h_), for products whose input is bounded (see MakePrefill).
+  MatMulOp MakeMatMul(const Matrix& m, bool swiglu, bool f16, WGPUBuffer x, WGPUBuffer y, uint32_t ldy,
                       bool accumulate);
   void RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uint32_t n_tokens);
   // The dispatches of `n` tokens at positions pos0.. whose ids are p_tokens_[first ..].
   void RecordPrefillBatch(WGPUComputePassEncoder pass, uint32_t first, uint32_t n, uint32_t pos0);
   std::vector<Kernel*> PrefillKernels();  // for the destructor
-  Kernel matmul_[2][4];  // [swiglu][type]
+  Kernel matmul_[2][4];    // [swiglu][type]
+  Kernel matmul_h_[2][4];  // the same in f16 arithmetic (prefill_f16_)
   Kernel embed_batch_[4], rmsnorm_batch_, rope_batch_, attention_prefill_;
   std::vector<PrefillLayer> prefill_layers_;
   std::vector<WGPUBindGroup> embed_batch_groups_;  // per token_embd chunk
@@ -270,7 +273,7 @@ class LlamaGpu {
   WGPUBuffer p_attn_ = nullptr;    // [B][q_dim]
   WGPUBuffer p_h_ = nullptr;       // [B][n_ff]  silu(gate) * up
   uint32_t prefill_capacity_ = 0;  // B: the batch the buffers hold
-  bool prefill_f16_ = false;       // matmul_ holds the matmul_h_ kernels (F16_MATH)
+  bool prefill_f16_ = false;       // qkv, wo and ffn take matmul_h_ (F16_MATH)
   uint32_t prefill_batch_ = 0;
   // Token-by-token prompt steps per submit (0: all in one). Set on CPU adapters for models too
   // large to batch there, so that no submit runs past the runtime's GPU timeout.

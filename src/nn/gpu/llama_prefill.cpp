@@ -82,7 +82,10 @@ uint32_t CeilDiv(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b -
 
 std::vector<LlamaGpu::Kernel*> LlamaGpu::PrefillKernels() {
   std::vector<Kernel*> k = {&rmsnorm_batch_, &rope_batch_, &attention_prefill_};
-  for (int t = 0; t < 4; ++t) k.insert(k.end(), {&matmul_[0][t], &matmul_[1][t], &embed_batch_[t]});
+  for (int t = 0; t < 4; ++t) {
+    k.insert(k.end(), {&matmul_[0][t], &matmul_[1][t], &matmul_h_[0][t], &matmul_h_[1][t],
+                       &embed_batch_[t]});
+  }
   return k;
 }
 
@@ -157,7 +160,7 @@ Status LlamaGpu::MakePrefill() {
   const uint32_t mm = sizeof(MatMulParams);
   prefill_f16_ = ctx_.prefill_f16();
   if (const char* env = std::getenv("WASMGPU_PREFILL_F16"); env != nullptr) {
-    prefill_f16_ = env[0] == '1' && ctx_.has_f16();
+    prefill_f16_ = std::strtoul(env, nullptr, 10) != 0 && ctx_.has_f16();
   }
   const std::span<const uint32_t> f32_spirv[2][4] = {
       {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
@@ -169,14 +172,18 @@ Status LlamaGpu::MakePrefill() {
        Words(kSpirv_matmul_h_q4_0)},
       {Words(kSpirv_matmul_h_ffn_f32), Words(kSpirv_matmul_h_ffn_f16),
        Words(kSpirv_matmul_h_ffn_q8_0), Words(kSpirv_matmul_h_ffn_q4_0)}};
-  const auto& matmul_spirv = prefill_f16_ ? f16_spirv : f32_spirv;
+
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_batch_f32), Words(kSpirv_embed_batch_f16), Words(kSpirv_embed_batch_q8_0),
       Words(kSpirv_embed_batch_q4_0)};
   for (int kind = 0; kind < 2; ++kind) {
     for (int t = 0; t < 4; ++t) {
-      NN_TRY_ASSIGN(matmul_[kind][t], MakeKernel(matmul_spirv[kind][t], {false, false, true}, mm,
+      NN_TRY_ASSIGN(matmul_[kind][t], MakeKernel(f32_spirv[kind][t], {false, false, true}, mm,
                                                  kind == 0 ? "matmul" : "matmul_ffn"));
+      if (prefill_f16_) {
+        NN_TRY_ASSIGN(matmul_h_[kind][t], MakeKernel(f16_spirv[kind][t], {false, false, true}, mm,
+                                                     kind == 0 ? "matmul_h" : "matmul_h_ffn"));
+      }
     }
   }
   for (int t = 0; t < 4; ++t) {
@@ -208,27 +215,34 @@ Status LlamaGpu::MakePrefill() {
     PrefillLayer& P = prefill_layers_[l];
     P.attn_norm = Bind(rmsnorm_batch_, {p_x_, p_xn_, attn_norms_});
     P.ffn_norm = Bind(rmsnorm_batch_, {p_x_, p_xn_, ffn_norms_});
-    P.qkv = MakeMatMul(*L.qkv.matrix, false, p_xn_, p_qkv_,
+    // f16 arithmetic (where prefill_f16_) for the products whose input is bounded: rmsnorm(x)
+    // for qkv and ffn, the attention output (a weighted mean of v) for wo. Down's input,
+    // silu(gate) * up, is not: large models have outliers there that a block's f16 sums
+    // could overflow (65504), so down stays f32.
+    const bool h = prefill_f16_;
+    P.qkv = MakeMatMul(*L.qkv.matrix, false, h, p_xn_, p_qkv_,
                        static_cast<uint32_t>(q_dim + 2 * kv_dim), false);
     P.rope = Bind(rope_batch_, {p_qkv_, L.k_cache, L.v_cache, inv_freq_});
     P.attention = Bind(attention_prefill_, {p_qkv_, L.k_cache, L.v_cache, p_attn_});
-    P.wo = MakeMatMul(*L.wo.matrix, false, p_attn_, p_x_, hp.n_embd, true);
-    P.ffn = MakeMatMul(*L.ffn.matrix, true, p_xn_, p_h_, hp.n_ff, false);
-    P.down = MakeMatMul(*L.down.matrix, false, p_h_, p_x_, hp.n_embd, true);
+    P.wo = MakeMatMul(*L.wo.matrix, false, h, p_attn_, p_x_, hp.n_embd, true);
+    P.ffn = MakeMatMul(*L.ffn.matrix, true, h, p_xn_, p_h_, hp.n_ff, false);
+    P.down = MakeMatMul(*L.down.matrix, false, false, p_h_, p_x_, hp.n_embd, true);
   }
   prefill_capacity_ = prefill_batch_ = static_cast<uint32_t>(batch);
   return {};
 }
 
-LlamaGpu::MatMulOp LlamaGpu::MakeMatMul(const Matrix& m, bool swiglu, WGPUBuffer x, WGPUBuffer y,
-                                        uint32_t ldy, bool accumulate) {
+LlamaGpu::MatMulOp LlamaGpu::MakeMatMul(const Matrix& m, bool swiglu, bool f16, WGPUBuffer x,
+                                        WGPUBuffer y, uint32_t ldy, bool accumulate) {
   MatMulOp op;
   op.matrix = &m;
   op.swiglu = swiglu;
+  op.f16 = f16;
   op.accumulate = accumulate;
   op.ldy = ldy;
   for (const Chunk& c : m.chunks) {
-    op.groups.push_back(Bind(matmul_[swiglu ? 1 : 0][TypeIndex(m.type)], {c.buffer, x, y}));
+    op.groups.push_back(Bind((f16 ? matmul_h_ : matmul_)[swiglu ? 1 : 0][TypeIndex(m.type)],
+                             {c.buffer, x, y}));
   }
   return op;
 }
@@ -236,7 +250,8 @@ LlamaGpu::MatMulOp LlamaGpu::MakeMatMul(const Matrix& m, bool swiglu, WGPUBuffer
 void LlamaGpu::RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uint32_t n_tokens) {
   const Matrix& m = *op.matrix;
   const uint64_t per_output = op.swiglu ? 2 : 1;  // gate/up row pairs give one output each
-  wgpuComputePassEncoderSetPipeline(pass, matmul_[op.swiglu ? 1 : 0][TypeIndex(m.type)].pipeline);
+  const Kernel& k = (op.f16 ? matmul_h_ : matmul_)[op.swiglu ? 1 : 0][TypeIndex(m.type)];
+  wgpuComputePassEncoderSetPipeline(pass, k.pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const MatMulParams p{n_tokens,

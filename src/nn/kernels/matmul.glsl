@@ -17,12 +17,14 @@
 // each of its outputs: Y[m][out_offset + n / 2] = silu(gate) * up.
 // With `accumulate` the result is added to Y (the residual adds of attn_output and ffn_down).
 //
-// F16_MATH (wasmgpu feature ShaderF16; LlamaGpu uses it on GPUs): the tiles hold X and the
-// dequantized W as f16 (4 per uvec2, half the shared-memory traffic) and the products run as
-// packed f16 FMAs, twice the f32 rate, into f16 sums of one 32-block's 16 products per lane,
-// which are added into the f32 accumulators after each block. X and W are rounded to f16
-// (relative 2^-11) and each block's sums carry f16 rounding: results differ from f32 arithmetic
-// by ~1e-3 relative, far under Q4_0's own quantization error.
+// F16_MATH (wasmgpu feature ShaderF16; LlamaGpu uses it on GPUs for the products whose input is
+// bounded, not for down): the tiles hold X and the dequantized W as f16 (4 per uvec2, half the
+// shared-memory traffic) and the products run as packed f16 FMAs, twice the f32 rate, into f16
+// sums of one 32-block's 16 products per lane, which are added into the f32 accumulators after
+// each block. X and W are rounded to f16 (relative 2^-11), each block's sums carry f16 rounding,
+// and products under f16's normal range (6.1e-5) may flush to 0: results differ from f32
+// arithmetic by ~1e-3 relative where the terms are of ordinary size. Values past 65504 become
+// infinite: the input must be bounded (normalized activations are).
 #define TM 8  // token rows per thread
 #define BM 64
 #define BN 64

@@ -194,10 +194,10 @@ class FdTable::GuestFd {
   // Counts one more fd unless that would pass GuestFdBudget().
   bool Acquire() {
     const size_t budget = GuestFdBudget();
-    if (g_guest_fds.fetch_add(1) >= budget) {
-      g_guest_fds.fetch_sub(1);
-      return false;
-    }
+    size_t held = g_guest_fds.load();
+    do {
+      if (held >= budget) return false;
+    } while (!g_guest_fds.compare_exchange_weak(held, held + 1));
     held_ = true;
     return true;
   }
@@ -213,8 +213,10 @@ struct FdTable::Entry {
     Filetype type;
   };
 
+  // path_open's entries: counted against GuestFdBudget() until `owned` is closed (declared first,
+  // so destroyed after it).
+  GuestFd counted;
   UniqueFd owned;  // Empty for stdio, whose host fds are borrowed.
-  GuestFd counted;  // path_open's entries: counted against GuestFdBudget() until closed.
   int fd = -1;
   bool is_dir = false;
   bool is_stdio = false;
