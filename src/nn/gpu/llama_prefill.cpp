@@ -172,7 +172,6 @@ Status LlamaGpu::MakePrefill() {
        Words(kSpirv_matmul_h_q4_0)},
       {Words(kSpirv_matmul_h_ffn_f32), Words(kSpirv_matmul_h_ffn_f16),
        Words(kSpirv_matmul_h_ffn_q8_0), Words(kSpirv_matmul_h_ffn_q4_0)}};
-
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_batch_f32), Words(kSpirv_embed_batch_f16), Words(kSpirv_embed_batch_q8_0),
       Words(kSpirv_embed_batch_q4_0)};
