@@ -240,7 +240,7 @@ class LlamaGpu {
   struct MatMulOp {
     const Matrix* matrix = nullptr;
     bool swiglu = false, accumulate = false;
-    bool f16 = false;  // matmul_h_ (f16 arithmetic)
+    bool f16 = false;  // f16 arithmetic (matmul_[1])
     uint32_t ldy = 0;  // row stride of Y
     std::vector<WGPUBindGroup> groups;
   };
@@ -254,15 +254,14 @@ class LlamaGpu {
   // then waits for the weight uploads (end of Init).
   Status InitPrefill();
   Status MakePrefill();
-  // `f16`: in f16 arithmetic (matmul_h_), for products whose input is bounded (see MakePrefill).
-  MatMulOp MakeMatMul(const Matrix& m, bool swiglu, bool f16, WGPUBuffer x, WGPUBuffer y, uint32_t ldy,
-                      bool accumulate);
+  // `f16`: in f16 arithmetic (matmul_[1]), for products whose input is bounded (see MakePrefill).
+  MatMulOp MakeMatMul(const Matrix& m, bool swiglu, bool f16, WGPUBuffer x, WGPUBuffer y,
+                      uint32_t ldy, bool accumulate);
   void RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uint32_t n_tokens);
   // The dispatches of `n` tokens at positions pos0.. whose ids are p_tokens_[first ..].
   void RecordPrefillBatch(WGPUComputePassEncoder pass, uint32_t first, uint32_t n, uint32_t pos0);
   std::vector<Kernel*> PrefillKernels();  // for the destructor
-  Kernel matmul_[2][4];    // [swiglu][type]
-  Kernel matmul_h_[2][4];  // the same in f16 arithmetic (prefill_f16_)
+  Kernel matmul_[2][2][4];  // [f16 arithmetic][swiglu][type]; f16 only where prefill_f16_
   Kernel embed_batch_[4], rmsnorm_batch_, rope_batch_, attention_prefill_;
   std::vector<PrefillLayer> prefill_layers_;
   std::vector<WGPUBindGroup> embed_batch_groups_;  // per token_embd chunk
@@ -273,7 +272,7 @@ class LlamaGpu {
   WGPUBuffer p_attn_ = nullptr;    // [B][q_dim]
   WGPUBuffer p_h_ = nullptr;       // [B][n_ff]  silu(gate) * up
   uint32_t prefill_capacity_ = 0;  // B: the batch the buffers hold
-  bool prefill_f16_ = false;       // qkv, wo and ffn take matmul_h_ (F16_MATH)
+  bool prefill_f16_ = false;       // qkv, wo and ffn take matmul_[1] (F16_MATH)
   uint32_t prefill_batch_ = 0;
   // Token-by-token prompt steps per submit (0: all in one). Set on CPU adapters for models too
   // large to batch there, so that no submit runs past the runtime's GPU timeout.

@@ -83,8 +83,8 @@ uint32_t CeilDiv(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b -
 std::vector<LlamaGpu::Kernel*> LlamaGpu::PrefillKernels() {
   std::vector<Kernel*> k = {&rmsnorm_batch_, &rope_batch_, &attention_prefill_};
   for (int t = 0; t < 4; ++t) {
-    k.insert(k.end(), {&matmul_[0][t], &matmul_[1][t], &matmul_h_[0][t], &matmul_h_[1][t],
-                       &embed_batch_[t]});
+    k.insert(k.end(), {&matmul_[0][0][t], &matmul_[0][1][t], &matmul_[1][0][t],
+                       &matmul_[1][1][t], &embed_batch_[t]});
   }
   return k;
 }
@@ -162,26 +162,26 @@ Status LlamaGpu::MakePrefill() {
   if (const char* env = std::getenv("WASMGPU_PREFILL_F16"); env != nullptr) {
     prefill_f16_ = std::strtoul(env, nullptr, 10) != 0 && ctx_.has_f16();
   }
-  const std::span<const uint32_t> f32_spirv[2][4] = {
-      {Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
-       Words(kSpirv_matmul_q4_0)},
-      {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
-       Words(kSpirv_matmul_ffn_q4_0)}};
-  const std::span<const uint32_t> f16_spirv[2][4] = {
-      {Words(kSpirv_matmul_h_f32), Words(kSpirv_matmul_h_f16), Words(kSpirv_matmul_h_q8_0),
-       Words(kSpirv_matmul_h_q4_0)},
-      {Words(kSpirv_matmul_h_ffn_f32), Words(kSpirv_matmul_h_ffn_f16),
-       Words(kSpirv_matmul_h_ffn_q8_0), Words(kSpirv_matmul_h_ffn_q4_0)}};
+  const std::span<const uint32_t> matmul_spirv[2][2][4] = {
+      {{Words(kSpirv_matmul_f32), Words(kSpirv_matmul_f16), Words(kSpirv_matmul_q8_0),
+        Words(kSpirv_matmul_q4_0)},
+       {Words(kSpirv_matmul_ffn_f32), Words(kSpirv_matmul_ffn_f16), Words(kSpirv_matmul_ffn_q8_0),
+        Words(kSpirv_matmul_ffn_q4_0)}},
+      {{Words(kSpirv_matmul_h_f32), Words(kSpirv_matmul_h_f16), Words(kSpirv_matmul_h_q8_0),
+        Words(kSpirv_matmul_h_q4_0)},
+       {Words(kSpirv_matmul_h_ffn_f32), Words(kSpirv_matmul_h_ffn_f16),
+        Words(kSpirv_matmul_h_ffn_q8_0), Words(kSpirv_matmul_h_ffn_q4_0)}}};
+  static const char* const kMatMulLabels[2][2] = {{"matmul", "matmul_ffn"},
+                                                  {"matmul_h", "matmul_h_ffn"}};
   const std::span<const uint32_t> embed_spirv[4] = {
       Words(kSpirv_embed_batch_f32), Words(kSpirv_embed_batch_f16), Words(kSpirv_embed_batch_q8_0),
       Words(kSpirv_embed_batch_q4_0)};
-  for (int kind = 0; kind < 2; ++kind) {
-    for (int t = 0; t < 4; ++t) {
-      NN_TRY_ASSIGN(matmul_[kind][t], MakeKernel(f32_spirv[kind][t], {false, false, true}, mm,
-                                                 kind == 0 ? "matmul" : "matmul_ffn"));
-      if (prefill_f16_) {
-        NN_TRY_ASSIGN(matmul_h_[kind][t], MakeKernel(f16_spirv[kind][t], {false, false, true}, mm,
-                                                     kind == 0 ? "matmul_h" : "matmul_h_ffn"));
+  for (int h = 0; h < (prefill_f16_ ? 2 : 1); ++h) {
+    for (int kind = 0; kind < 2; ++kind) {
+      for (int t = 0; t < 4; ++t) {
+        NN_TRY_ASSIGN(
+            matmul_[h][kind][t],
+            MakeKernel(matmul_spirv[h][kind][t], {false, false, true}, mm, kMatMulLabels[h][kind]));
       }
     }
   }
@@ -240,8 +240,7 @@ LlamaGpu::MatMulOp LlamaGpu::MakeMatMul(const Matrix& m, bool swiglu, bool f16, 
   op.accumulate = accumulate;
   op.ldy = ldy;
   for (const Chunk& c : m.chunks) {
-    op.groups.push_back(Bind((f16 ? matmul_h_ : matmul_)[swiglu ? 1 : 0][TypeIndex(m.type)],
-                             {c.buffer, x, y}));
+    op.groups.push_back(Bind(matmul_[f16][swiglu][TypeIndex(m.type)], {c.buffer, x, y}));
   }
   return op;
 }
@@ -249,8 +248,7 @@ LlamaGpu::MatMulOp LlamaGpu::MakeMatMul(const Matrix& m, bool swiglu, bool f16, 
 void LlamaGpu::RecordMatMul(WGPUComputePassEncoder pass, const MatMulOp& op, uint32_t n_tokens) {
   const Matrix& m = *op.matrix;
   const uint64_t per_output = op.swiglu ? 2 : 1;  // gate/up row pairs give one output each
-  const Kernel& k = (op.f16 ? matmul_h_ : matmul_)[op.swiglu ? 1 : 0][TypeIndex(m.type)];
-  wgpuComputePassEncoderSetPipeline(pass, k.pipeline);
+  wgpuComputePassEncoderSetPipeline(pass, matmul_[op.f16][op.swiglu][TypeIndex(m.type)].pipeline);
   for (size_t i = 0; i < m.chunks.size(); ++i) {
     const Chunk& c = m.chunks[i];
     const MatMulParams p{n_tokens,

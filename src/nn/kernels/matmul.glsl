@@ -51,12 +51,10 @@ layout(push_constant) uniform Params {
 
 #if defined(F16_MATH)
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
-#define TILE uvec2  // 4 f16
 shared uvec2 xs[BM * 8];
 shared uvec2 ws[BN * 8];
 uvec2 ToTile(vec4 v) { return uvec2(packHalf2x16(v.xy), packHalf2x16(v.zw)); }
 #else
-#define TILE vec4
 shared vec4 xs[BM * 8];  // [token row][k4 ^ (row & 7)]
 shared vec4 ws[BN * 8];  // [weight row][k4 ^ ((row >> 1) & 7)]
 vec4 ToTile(vec4 v) { return v; }
